@@ -1,0 +1,31 @@
+import type { Executor, ReservationsTable } from './schema.js';
+
+export const reservationsRepo = {
+  insert: (ex: Executor, row: ReservationsTable) => ex.insertInto('reservations').values(row).execute(),
+
+  setBytes: (ex: Executor, id: string, bytes: number) =>
+    ex.updateTable('reservations').set({ bytes }).where('id', '=', id).execute(),
+
+  renew: (ex: Executor, id: string, expiresAt: number) =>
+    ex.updateTable('reservations').set({ expires_at: expiresAt }).where('id', '=', id).execute(),
+
+  /** Returns the row it deleted, so the caller releases exactly what was still held. */
+  take: async (ex: Executor, id: string) => {
+    const row = await ex.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const r = await ex.deleteFrom('reservations').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1 ? row : undefined;
+  },
+
+  listStale: (ex: Executor, now: number, instanceId: string | null, limit: number) =>
+    ex
+      .selectFrom('reservations')
+      .select('id')
+      .where((eb) =>
+        instanceId === null
+          ? eb('expires_at', '<', now)
+          : eb.or([eb('expires_at', '<', now), eb('instance_id', '=', instanceId)]),
+      )
+      .limit(limit)
+      .execute(),
+};

@@ -1,0 +1,106 @@
+import type { Kysely, Transaction } from 'kysely';
+
+/** Timestamps are epoch milliseconds and sizes are bytes, stored as BIGINT on both dialects. */
+export interface UsersTable {
+  id: string;
+  username: string;
+  email: string;
+  password_hash: string;
+  role: 'user' | 'admin';
+  status: 'active' | 'banned';
+  quota_bytes: number;
+  used_bytes: number;
+  reserved_bytes: number;
+  root_id: string;
+  created_at: number;
+  last_active_at: number | null;
+}
+
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  kind: 'session' | 'pat';
+  token_hash: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: number;
+  blocked_until: number;
+}
+
+export interface NodesTable {
+  id: string;
+  owner_id: string;
+  parent_id: string | null;
+  name: string;
+  /** Lower-cased name: the order people expect, usable by one index on both dialects. */
+  sort_name: string;
+  kind: 'folder' | 'file';
+  size: number;
+  sha256: string | null;
+  content_type: string | null;
+  current_version_id: string | null;
+  created_at: number;
+  modified_at: number;
+  trashed_at: number | null;
+  /** Set on every node of a trashed subtree; equals id on the node the user deleted. */
+  trash_root_id: string | null;
+  /** Path of the parent folder at deletion time, on trash roots only, to recreate it on restore. */
+  original_path: string | null;
+}
+
+export interface VersionsTable {
+  id: string;
+  node_id: string;
+  owner_id: string;
+  sha256: string;
+  size: number;
+  content_type: string;
+  created_at: number;
+}
+
+export interface BlobsTable {
+  sha256: string;
+  size: number;
+  ref_count: number;
+  created_at: number;
+  /** When ref_count last dropped to zero; the collector waits a grace period after it. */
+  orphaned_at: number | null;
+}
+
+export interface ReservationsTable {
+  id: string;
+  user_id: string;
+  bytes: number;
+  instance_id: string;
+  expires_at: number;
+}
+
+export interface JobsTable {
+  name: string;
+  lease_holder: string | null;
+  lease_until: number;
+  last_run_at: number | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  tokens: TokensTable;
+  login_throttle: LoginThrottleTable;
+  nodes: NodesTable;
+  versions: VersionsTable;
+  blobs: BlobsTable;
+  reservations: ReservationsTable;
+  jobs: JobsTable;
+}
+
+/** Anything a repository function can run on: the database or an open transaction. */
+export type Executor = Kysely<DB> | Transaction<DB>;

@@ -1,0 +1,103 @@
+/**
+ * The one error catalogue. Codes are stable API: never rename or reuse one.
+ * Every code is documented in docs/errors.md (a test checks that).
+ */
+export const ErrorCodes = {
+  validation_failed: 400,
+  invalid_name: 400,
+  invalid_path: 400,
+  invalid_cursor: 400,
+  invalid_range: 416,
+  bad_request: 400,
+  incomplete_upload: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  account_banned: 403,
+  forbidden: 403,
+  csrf_rejected: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  name_conflict: 409,
+  username_taken: 409,
+  email_taken: 409,
+  not_a_folder: 409,
+  not_a_file: 409,
+  move_into_descendant: 409,
+  root_immutable: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+  quota_exceeded: 507,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export class LoftError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    /** Extra response headers the protocol needs (Retry-After, Content-Range). */
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'LoftError';
+    this.status = ErrorCodes[code];
+  }
+}
+
+export const isLoftError = (e: unknown): e is LoftError => e instanceof LoftError;
+
+/** Factories keep messages consistent across REST, WebDAV and jobs. */
+export const errors = {
+  validation: (message: string, fields?: FieldError[]) =>
+    new LoftError('validation_failed', message, fields ? { fields } : undefined),
+  invalidName: (reason: string) => new LoftError('invalid_name', `Invalid name: ${reason}.`),
+  invalidPath: (reason: string) => new LoftError('invalid_path', `Invalid path: ${reason}.`),
+  invalidCursor: () => new LoftError('invalid_cursor', 'The pagination cursor is not valid for this listing.'),
+  badRequest: (message: string) => new LoftError('bad_request', message),
+  incompleteUpload: (expected: number, got: number) =>
+    new LoftError('incomplete_upload', `The upload ended after ${got} of ${expected} bytes.`, {
+      expected,
+      received: got,
+    }),
+  unauthenticated: () => new LoftError('unauthenticated', 'Sign in to continue.'),
+  invalidCredentials: () => new LoftError('invalid_credentials', 'Wrong username/email or password.'),
+  banned: () => new LoftError('account_banned', 'This account has been suspended.'),
+  forbidden: (message = 'You are not allowed to do that.') => new LoftError('forbidden', message),
+  csrf: () =>
+    new LoftError('csrf_rejected', 'Cross-site request refused. Reload the page and try again.'),
+  notFound: (what = 'Item') => new LoftError('not_found', `${what} not found.`),
+  nameConflict: (name: string) =>
+    new LoftError('name_conflict', `An item named "${name}" already exists here.`, { name }),
+  notAFolder: () => new LoftError('not_a_folder', 'That item is not a folder.'),
+  notAFile: () => new LoftError('not_a_file', 'That item is not a file.'),
+  moveIntoDescendant: () =>
+    new LoftError('move_into_descendant', 'A folder cannot be moved into itself or one of its subfolders.'),
+  rootImmutable: () => new LoftError('root_immutable', 'The root folder cannot be renamed, moved or deleted.'),
+  preconditionFailed: () => new LoftError('precondition_failed', 'The item changed since you last read it.'),
+  rangeNotSatisfiable: (size: number) =>
+    new LoftError('invalid_range', 'The requested range is not satisfiable.', { size }, {
+      'content-range': `bytes */${size}`,
+    }),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new LoftError(
+      'too_many_requests',
+      `Too many attempts. Try again in ${retryAfterSeconds} seconds.`,
+      { retryAfter: retryAfterSeconds },
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
+  quotaExceeded: (quota: number, used: number) =>
+    new LoftError('quota_exceeded', 'Not enough storage space left for this upload.', { quota, used }),
+  unavailable: (message: string) => new LoftError('service_unavailable', message),
+};

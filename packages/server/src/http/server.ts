@@ -1,0 +1,84 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { Services } from '../services.js';
+import { installAuthentication } from './auth.js';
+import { installErrorHandling } from './error-handler.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { contentRoutes } from './routes/content-routes.js';
+import { nodeRoutes } from './routes/node-routes.js';
+import { opsRoutes } from './routes/ops-routes.js';
+import { trashRoutes } from './routes/trash-routes.js';
+import { ErrorBody, Node, User } from './schemas.js';
+import type { App } from './types.js';
+
+export interface HttpState {
+  shuttingDown: boolean;
+}
+
+export async function buildHttpServer(s: Services, state: HttpState = { shuttingDown: false }): Promise<App> {
+  const app = Fastify({
+    logger: {
+      level: s.config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    trustProxy: s.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Uploads of many GiB take long; idle sockets are still reaped by keepAliveTimeout.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  installErrorHandling(app);
+  for (const schema of [ErrorBody, User, Node]) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Loft API',
+        version: '1',
+        description: 'Self-hosted cloud drive. Errors are `{ "error": { "code", "message", "details"? } }`; codes are listed in docs/errors.md.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Session token or personal access token' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'loft_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(cookie);
+  installAuthentication(app, s.accounts, s.config);
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    s.metrics.requestDuration.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    const inLen = Number(req.headers['content-length'] ?? 0);
+    if (inLen > 0) s.metrics.bytesIn.inc(inLen);
+    const outLen = Number(reply.getHeader('content-length') ?? 0);
+    if (outLen > 0 && req.method !== 'HEAD') s.metrics.bytesOut.inc(outLen);
+  });
+
+  authRoutes(app, s);
+  nodeRoutes(app, s);
+  contentRoutes(app, s);
+  trashRoutes(app, s);
+  adminRoutes(app, s);
+  opsRoutes(app, s, state);
+  return app;
+}

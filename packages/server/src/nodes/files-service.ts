@@ -1,0 +1,327 @@
+import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import type { Actor } from '../accounts/actor.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { blobsRepo } from '../db/blobs-repo.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { nodesRepo, type NodeRow } from '../db/nodes-repo.js';
+import type { Executor } from '../db/schema.js';
+import { usersRepo } from '../db/users-repo.js';
+import { versionsRepo, type VersionRow } from '../db/versions-repo.js';
+import { errors, isLoftError } from '../errors.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { QuotaService, Reservation } from '../quotas/quota-service.js';
+import { BlobNotFoundError, type BlobInfo, type BlobStore, type ByteRange } from '../storage/blob-store.js';
+import { newId } from '../util/ids.js';
+import type { NodeAccess } from './access.js';
+import { contentTypeFor } from './content-types.js';
+import { normalizeName, parsePath, sortNameOf } from './names.js';
+import { toNodeView, type NodeView } from './node-view.js';
+import type { NodesService } from './nodes-service.js';
+
+export interface UploadInput {
+  body: Readable;
+  /** Declared length (Content-Length); null for chunked bodies. */
+  length: number | null;
+  contentType: string | null;
+  /** What to do when a file of that name exists: new version (default), refuse, or pick a free name. */
+  conflict?: 'overwrite' | 'fail' | 'rename';
+  /** Optimistic concurrency: the sha256 the caller expects the file to have now (If-Match). */
+  ifMatch?: string | null;
+}
+
+export interface UploadResult {
+  node: NodeView;
+  created: boolean;
+}
+
+type Target =
+  | { kind: 'folder'; parentId: string; name: string }
+  | { kind: 'path'; parents: string[]; name: string }
+  | { kind: 'node'; nodeId: string };
+
+export interface VersionView {
+  id: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+  createdAt: number;
+  current: boolean;
+}
+
+export interface OpenedContent {
+  node: NodeRow;
+  sha256: string;
+  size: number;
+  contentType: string;
+  modifiedAt: number;
+  name: string;
+  open(range?: ByteRange): Promise<Readable>;
+}
+
+/**
+ * File content: uploads, downloads and versions. An upload streams through a quota meter into the
+ * blob store; only then does one transaction make it visible and turn held space into used space.
+ */
+export class FilesService {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly access: NodeAccess,
+    private readonly nodes: NodesService,
+    private readonly blobs: BlobStore,
+    private readonly quotas: QuotaService,
+    private readonly telemetry: Telemetry,
+  ) {}
+
+  uploadInto(actor: Actor, parentId: string, name: string, input: UploadInput) {
+    return this.upload(actor, { kind: 'folder', parentId, name: normalizeName(name) }, input);
+  }
+
+  /** Upload by path, creating missing parent folders: what scripts and `curl -T` want. */
+  uploadToPath(actor: Actor, path: string, input: UploadInput) {
+    const names = parsePath(path);
+    const name = names.pop();
+    if (!name) throw errors.invalidPath('the path must name a file');
+    return this.upload(actor, { kind: 'path', parents: names, name }, input);
+  }
+
+  replaceContent(actor: Actor, nodeId: string, input: UploadInput) {
+    return this.upload(actor, { kind: 'node', nodeId }, { ...input, conflict: 'overwrite' });
+  }
+
+  private async upload(actor: Actor, target: Target, input: UploadInput): Promise<UploadResult> {
+    // Authorize and find the quota owner before reading a single byte.
+    const ownerId = await this.preflight(actor, target);
+    if (input.length !== null && (!Number.isSafeInteger(input.length) || input.length < 0)) {
+      throw errors.badRequest('Invalid Content-Length.');
+    }
+    const reservation = await this.quotas.reserve(ownerId, input.length ?? 0);
+    let blob: BlobInfo | null = null;
+    try {
+      const meter = new QuotaMeter(reservation, input.length);
+      // pipeline, not pipe: a client that disconnects must fail the write, not stall it.
+      pipeline(input.body, meter, () => undefined);
+      blob = await this.blobs.put(meter);
+      if (input.length !== null && blob.size !== input.length) throw errors.incompleteUpload(input.length, blob.size);
+      const stored = blob;
+      const result = await this.commitWithRetry(actor, target, input, stored, reservation);
+      return result;
+    } catch (e) {
+      if (!input.body.destroyed) input.body.resume();
+      await reservation.release().catch(() => undefined);
+      if (blob) await blobsRepo.recordOrphan(this.database.db, blob.sha256, blob.size, this.clock.now()).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async preflight(actor: Actor, target: Target): Promise<string> {
+    if (target.kind === 'folder') return (await this.access.loadFolder(actor, target.parentId, 'write')).owner_id;
+    if (target.kind === 'node') return (await this.access.loadFile(actor, target.nodeId, 'write')).owner_id;
+    return (await this.nodes.rootOf(actor)).owner_id;
+  }
+
+  private async commitWithRetry(actor: Actor, target: Target, input: UploadInput, blob: BlobInfo, r: Reservation) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.database.transaction((trx) => this.commit(trx, actor, target, input, blob, r));
+      } catch (e) {
+        // Two uploads created the same new name at once: the loser becomes a new version.
+        if (attempt < 2 && isUniqueViolation(e)) continue;
+        throw e;
+      }
+    }
+  }
+
+  private async commit(
+    trx: Executor,
+    actor: Actor,
+    target: Target,
+    input: UploadInput,
+    blob: BlobInfo,
+    reservation: Reservation,
+  ): Promise<UploadResult> {
+    const now = this.clock.now();
+    let parent: NodeRow | null = null;
+    let existing: NodeRow | undefined;
+    let name: string;
+    if (target.kind === 'node') {
+      existing = await this.access.loadFile(actor, target.nodeId, 'write', trx);
+      name = existing.name;
+    } else {
+      parent =
+        target.kind === 'folder'
+          ? await this.access.loadFolder(actor, target.parentId, 'write', trx)
+          : await this.nodes.ensureFolders(trx, await this.nodes.rootOf(actor, trx), target.parents);
+      name = target.name;
+      existing = await nodesRepo.findLiveChild(trx, parent.id, name);
+      if (existing && (input.conflict === 'rename' || existing.kind === 'folder')) {
+        if (existing.kind === 'folder' && input.conflict !== 'rename') throw errors.nameConflict(name);
+        name = await this.nodes.freeName(trx, parent.id, name, 'rename', '1');
+        existing = undefined;
+      } else if (existing && input.conflict === 'fail') {
+        throw errors.nameConflict(name);
+      }
+    }
+    if (input.ifMatch && existing?.sha256 !== input.ifMatch) throw errors.preconditionFailed();
+
+    const refs = await blobsRepo.addRef(trx, blob.sha256, blob.size, now);
+    // The collector may have removed these bytes between put() and now; the row lock we hold
+    // after addRef means it cannot any more, so one check here is enough.
+    if (refs === 1 && !(await this.blobs.stat(blob.sha256))) {
+      throw errors.unavailable('Storage changed during the upload. Please retry.');
+    }
+    const contentType = contentTypeFor(name, input.contentType);
+    const version: VersionRow = {
+      id: newId(),
+      node_id: existing?.id ?? newId(),
+      owner_id: existing?.owner_id ?? parent!.owner_id,
+      sha256: blob.sha256,
+      size: blob.size,
+      content_type: contentType,
+      created_at: now,
+    };
+    let node: NodeRow;
+    if (existing) {
+      node = {
+        ...existing,
+        size: blob.size,
+        sha256: blob.sha256,
+        content_type: contentType,
+        current_version_id: version.id,
+        modified_at: now,
+      };
+      await versionsRepo.insert(trx, version);
+      await nodesRepo.update(trx, node.id, {
+        size: node.size,
+        sha256: node.sha256,
+        content_type: node.content_type,
+        current_version_id: node.current_version_id,
+        modified_at: now,
+      });
+    } else {
+      node = {
+        id: version.node_id,
+        owner_id: version.owner_id,
+        parent_id: parent!.id,
+        name,
+        sort_name: sortNameOf(name),
+        kind: 'file',
+        size: blob.size,
+        sha256: blob.sha256,
+        content_type: contentType,
+        current_version_id: version.id,
+        created_at: now,
+        modified_at: now,
+        trashed_at: null,
+        trash_root_id: null,
+        original_path: null,
+      };
+      await nodesRepo.insert(trx, node);
+      await versionsRepo.insert(trx, version);
+    }
+    await reservation.commit(trx, blob.size);
+    this.telemetry.uploadCommitted(blob.size, refs > 1);
+    return { node: toNodeView(node), created: !existing };
+  }
+
+  async openContent(actor: Actor, nodeId: string, versionId?: string): Promise<OpenedContent> {
+    const node = await this.access.loadFile(actor, nodeId, 'read');
+    let sha256 = node.sha256!;
+    let size = Number(node.size);
+    let contentType = node.content_type ?? 'application/octet-stream';
+    let modifiedAt = Number(node.modified_at);
+    if (versionId && versionId !== node.current_version_id) {
+      const v = await versionsRepo.find(this.database.db, node.id, versionId);
+      if (!v) throw errors.notFound('Version');
+      sha256 = v.sha256;
+      size = Number(v.size);
+      contentType = v.content_type;
+      modifiedAt = Number(v.created_at);
+    }
+    return {
+      node,
+      sha256,
+      size,
+      contentType,
+      modifiedAt,
+      name: node.name,
+      open: async (range) => {
+        try {
+          return await this.blobs.get(sha256, range);
+        } catch (e) {
+          if (e instanceof BlobNotFoundError) throw errors.unavailable('The stored content is missing.');
+          throw e;
+        }
+      },
+    };
+  }
+
+  async listVersions(actor: Actor, nodeId: string): Promise<VersionView[]> {
+    const node = await this.access.loadFile(actor, nodeId, 'read');
+    const rows = await versionsRepo.listForNode(this.database.db, node.id);
+    return rows.map((v) => ({
+      id: v.id,
+      size: Number(v.size),
+      sha256: v.sha256,
+      contentType: v.content_type,
+      createdAt: Number(v.created_at),
+      current: v.id === node.current_version_id,
+    }));
+  }
+
+  /** Makes an older version current again. History is kept, so usage does not change. */
+  async restoreVersion(actor: Actor, nodeId: string, versionId: string): Promise<NodeView> {
+    return this.database.transaction(async (trx) => {
+      const node = await this.access.loadFile(actor, nodeId, 'write', trx);
+      const v = await versionsRepo.find(trx, node.id, versionId);
+      if (!v) throw errors.notFound('Version');
+      const patch = {
+        size: Number(v.size),
+        sha256: v.sha256,
+        content_type: v.content_type,
+        current_version_id: v.id,
+        modified_at: this.clock.now(),
+      };
+      await nodesRepo.update(trx, node.id, patch);
+      return toNodeView({ ...node, ...patch });
+    });
+  }
+
+  async usage(actor: Actor) {
+    const u = await usersRepo.findById(this.database.db, actor.userId);
+    if (!u) throw errors.unauthenticated();
+    return { usedBytes: Number(u.used_bytes), quotaBytes: Number(u.quota_bytes), reservedBytes: Number(u.reserved_bytes) };
+  }
+}
+
+/**
+ * Counts bytes on their way to the store and holds quota for them: a body of unknown length is
+ * stopped as soon as it crosses the limit, a body longer than it said is refused.
+ */
+class QuotaMeter extends Transform {
+  private count = 0;
+
+  constructor(
+    private readonly reservation: Reservation,
+    private readonly declared: number | null,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.count += chunk.length;
+    if (this.declared !== null && this.count > this.declared) {
+      cb(errors.badRequest('The body is longer than its Content-Length.'));
+      return;
+    }
+    if (this.count <= this.reservation.bytes) {
+      cb(null, chunk);
+      return;
+    }
+    this.reservation.ensure(this.count).then(
+      () => cb(null, chunk),
+      (e: unknown) => cb(isLoftError(e) ? e : (e as Error)),
+    );
+  }
+}

@@ -1,0 +1,325 @@
+import type { Actor } from '../accounts/actor.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { nodesRepo, type Keyset, type NodeRow, type SortKey, type SortOrder } from '../db/nodes-repo.js';
+import type { Executor } from '../db/schema.js';
+import { lockUserTree, usersRepo } from '../db/users-repo.js';
+import { versionsRepo } from '../db/versions-repo.js';
+import { blobsRepo } from '../db/blobs-repo.js';
+import { errors } from '../errors.js';
+import { newId } from '../util/ids.js';
+import type { NodeAccess } from './access.js';
+import { normalizeName, parsePath, sortNameOf, variantName } from './names.js';
+import { toNodeView, type NodeView } from './node-view.js';
+
+export interface ListOptions {
+  sort: SortKey;
+  order: SortOrder;
+  limit: number;
+  cursor: string | null;
+}
+
+interface CursorState extends Keyset {
+  phase: 'folder' | 'file';
+  sort: SortKey;
+  order: SortOrder;
+}
+
+export type ConflictPolicy = 'fail' | 'rename';
+
+export class NodesService {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    readonly access: NodeAccess,
+  ) {}
+
+  async get(actor: Actor, id: string): Promise<NodeView & { path: string }> {
+    const node = await this.access.load(actor, id, 'read');
+    return { ...toNodeView(node), path: await this.pathOf(node.id) };
+  }
+
+  /** Inside a transaction pass it as ex: on SQLite a second connection would wait for it forever. */
+  async rootOf(actor: Actor, ex: Executor = this.database.db): Promise<NodeRow> {
+    const user = await usersRepo.findById(ex, actor.userId);
+    if (!user) throw errors.unauthenticated();
+    return this.access.load(actor, user.root_id, 'read', ex);
+  }
+
+  /** Resolves "/a/b/c" in the actor's tree, one indexed lookup per segment. */
+  async resolvePath(actor: Actor, rawPath: string, ex: Executor = this.database.db): Promise<NodeRow> {
+    const names = parsePath(rawPath);
+    let node = await this.rootOf(actor, ex);
+    for (const name of names) {
+      if (node.kind !== 'folder') throw errors.notFound();
+      const child = await nodesRepo.findLiveChild(ex, node.id, name);
+      if (!child) throw errors.notFound();
+      node = child;
+    }
+    return node;
+  }
+
+  async pathOf(id: string, ex: Executor = this.database.db): Promise<string> {
+    const chain = await nodesRepo.ancestry(ex, id);
+    return '/' + chain.slice(0, -1).reverse().map((n) => n.name).join('/');
+  }
+
+  async list(actor: Actor, folderId: string, opts: ListOptions) {
+    const folder = await this.access.loadFolder(actor, folderId, 'read');
+    let state: CursorState | null = opts.cursor ? decodeCursor(opts.cursor) : null;
+    if (state && (state.sort !== opts.sort || state.order !== opts.order)) throw errors.invalidCursor();
+    const items: NodeRow[] = [];
+    let phase: 'folder' | 'file' = state?.phase ?? 'folder';
+    // Folders first, then files: each phase is one range scan of the index for this sort order.
+    for (;;) {
+      const want = opts.limit - items.length;
+      const after = state && state.phase === phase ? state : null;
+      const rows = await nodesRepo.listChildren(this.database.db, folder.id, phase, opts.sort, opts.order, after, want + 1);
+      if (rows.length > want) {
+        items.push(...rows.slice(0, want));
+        return { items: items.map(toNodeView), nextCursor: encodeCursor(items[items.length - 1]!, phase, opts) };
+      }
+      items.push(...rows);
+      if (phase === 'file') return { items: items.map(toNodeView), nextCursor: null };
+      phase = 'file';
+      state = null;
+      if (items.length === opts.limit) {
+        // Folders filled the page exactly: there is a next page only if there are files.
+        const anyFile = await nodesRepo.listChildren(this.database.db, folder.id, 'file', opts.sort, opts.order, null, 1);
+        const last = items[items.length - 1]!;
+        return { items: items.map(toNodeView), nextCursor: anyFile.length ? encodeCursor(last, 'folder', opts) : null };
+      }
+    }
+  }
+
+  async createFolder(actor: Actor, parentId: string, rawName: string, opts: { parents?: boolean } = {}) {
+    const parent = await this.access.loadFolder(actor, parentId, 'write');
+    const names = opts.parents ? parsePath(rawName) : [normalizeName(rawName)];
+    if (names.length === 0) throw errors.invalidName('a name cannot be empty');
+    return this.database.transaction(async (trx) => {
+      let current = await this.access.loadFolder(actor, parent.id, 'write', trx);
+      let created = false;
+      for (const [i, name] of names.entries()) {
+        const existing = await nodesRepo.findLiveChild(trx, current.id, name);
+        if (existing) {
+          if (existing.kind !== 'folder') throw errors.nameConflict(name);
+          if (!opts.parents && i === names.length - 1) throw errors.nameConflict(name);
+          current = existing;
+          continue;
+        }
+        current = await this.insertFolder(trx, current, name);
+        created = true;
+      }
+      return { node: toNodeView(current), created };
+    });
+  }
+
+  /** mkdir -p inside a transaction, for uploads by path and restores. */
+  async ensureFolders(trx: Executor, from: NodeRow, names: string[]): Promise<NodeRow> {
+    let current = from;
+    for (const name of names) {
+      const existing = await nodesRepo.findLiveChild(trx, current.id, name);
+      if (existing) {
+        if (existing.kind !== 'folder') throw errors.notAFolder();
+        current = existing;
+      } else {
+        current = await this.insertFolder(trx, current, name);
+      }
+    }
+    return current;
+  }
+
+  private async insertFolder(trx: Executor, parent: NodeRow, name: string): Promise<NodeRow> {
+    const now = this.clock.now();
+    const row: NodeRow = {
+      id: newId(),
+      owner_id: parent.owner_id,
+      parent_id: parent.id,
+      name,
+      sort_name: sortNameOf(name),
+      kind: 'folder',
+      size: 0,
+      sha256: null,
+      content_type: null,
+      current_version_id: null,
+      created_at: now,
+      modified_at: now,
+      trashed_at: null,
+      trash_root_id: null,
+      original_path: null,
+    };
+    await insertUnique(trx, row);
+    return row;
+  }
+
+  /** Rename and/or move. Refuses to move a folder under itself. */
+  async update(actor: Actor, id: string, patch: { name?: string; parentId?: string }): Promise<NodeView> {
+    const name = patch.name === undefined ? undefined : normalizeName(patch.name);
+    return this.database.transaction(async (trx) => {
+      await lockUserTree(trx, actor.userId);
+      const node = await this.access.load(actor, id, 'write', trx);
+      if (node.parent_id === null) throw errors.rootImmutable();
+      let parentId = node.parent_id;
+      if (patch.parentId !== undefined && patch.parentId !== node.parent_id) {
+        const target = await this.access.loadFolder(actor, patch.parentId, 'write', trx);
+        const chain = await nodesRepo.ancestry(trx, target.id);
+        if (chain.some((n) => n.id === node.id)) throw errors.moveIntoDescendant();
+        parentId = target.id;
+      }
+      const newName = name ?? node.name;
+      if (newName === node.name && parentId === node.parent_id) return toNodeView(node);
+      const updated: NodeRow = {
+        ...node,
+        name: newName,
+        sort_name: sortNameOf(newName),
+        parent_id: parentId,
+        modified_at: this.clock.now(),
+      };
+      try {
+        await nodesRepo.update(trx, node.id, {
+          name: updated.name,
+          sort_name: updated.sort_name,
+          parent_id: updated.parent_id,
+          modified_at: updated.modified_at,
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw errors.nameConflict(newName);
+        throw e;
+      }
+      return toNodeView(updated);
+    });
+  }
+
+  /**
+   * Copies a file or a whole folder. No bytes move: the copies point at the same blobs. The
+   * copy counts against the quota like any other content.
+   */
+  async copy(
+    actor: Actor,
+    id: string,
+    target: { parentId: string; name?: string; conflict?: ConflictPolicy },
+  ): Promise<NodeView> {
+    return this.database.transaction(async (trx) => {
+      const source = await this.access.load(actor, id, 'read', trx);
+      if (source.parent_id === null) throw errors.rootImmutable();
+      const parent = await this.access.loadFolder(actor, target.parentId, 'write', trx);
+      if (source.kind === 'folder') {
+        const chain = await nodesRepo.ancestry(trx, parent.id);
+        if (chain.some((n) => n.id === source.id)) throw errors.moveIntoDescendant();
+      }
+      const wanted = target.name === undefined ? source.name : normalizeName(target.name);
+      const conflict = target.conflict ?? (parent.id === source.parent_id && target.name === undefined ? 'rename' : 'fail');
+      const name = await this.freeName(trx, parent.id, wanted, conflict, 'copy');
+      const now = this.clock.now();
+
+      // Breadth-first over the live subtree, mapping old ids to new ones.
+      const idMap = new Map<string, string>([[source.id, newId()]]);
+      const rows: NodeRow[] = [
+        { ...source, id: idMap.get(source.id)!, parent_id: parent.id, name, sort_name: sortNameOf(name), created_at: now, modified_at: source.kind === 'folder' ? now : source.modified_at, current_version_id: null, owner_id: parent.owner_id },
+      ];
+      let frontier = source.kind === 'folder' ? [source.id] : [];
+      while (frontier.length) {
+        const children = await nodesRepo.liveChildrenOf(trx, frontier);
+        frontier = [];
+        for (const c of children) {
+          const nid = newId();
+          idMap.set(c.id, nid);
+          rows.push({ ...c, id: nid, parent_id: idMap.get(c.parent_id!)!, created_at: now, current_version_id: null, owner_id: parent.owner_id });
+          if (c.kind === 'folder') frontier.push(c.id);
+        }
+      }
+      const files = rows.filter((r) => r.kind === 'file');
+      const bytes = files.reduce((s, f) => s + Number(f.size), 0);
+      if (bytes > 0 && !(await usersRepo.addUsageIfFits(trx, parent.owner_id, bytes))) {
+        const u = await usersRepo.findById(trx, parent.owner_id);
+        throw errors.quotaExceeded(Number(u?.quota_bytes ?? 0), Number(u?.used_bytes ?? 0));
+      }
+      const versions = files.map((f) => ({
+        id: newId(),
+        node_id: f.id,
+        owner_id: parent.owner_id,
+        sha256: f.sha256!,
+        size: Number(f.size),
+        content_type: f.content_type ?? 'application/octet-stream',
+        created_at: now,
+      }));
+      for (const [i, f] of files.entries()) f.current_version_id = versions[i]!.id;
+      try {
+        await nodesRepo.insertMany(trx, rows);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw errors.nameConflict(name);
+        throw e;
+      }
+      await versionsRepo.insertMany(trx, versions);
+      const refs = new Map<string, { size: number; n: number }>();
+      for (const v of versions) {
+        const r = refs.get(v.sha256) ?? { size: v.size, n: 0 };
+        r.n++;
+        refs.set(v.sha256, r);
+      }
+      for (const [sha, r] of refs) await blobsRepo.addRef(trx, sha, r.size, now, r.n);
+      return toNodeView(rows[0]!);
+    });
+  }
+
+  /** Moves a node and everything under it to the trash. Usage does not change: trash counts. */
+  async trash(actor: Actor, id: string): Promise<void> {
+    await this.database.transaction(async (trx) => {
+      const node = await this.access.load(actor, id, 'write', trx);
+      if (node.parent_id === null) throw errors.rootImmutable();
+      const ids = await nodesRepo.liveSubtreeIds(trx, node.id);
+      const originalPath = await this.pathOf(node.parent_id, trx);
+      await nodesRepo.markTrashed(trx, node.id, ids, this.clock.now(), originalPath);
+    });
+  }
+
+  /** A name free among the live children of parentId, or name_conflict when policy is "fail". */
+  async freeName(trx: Executor, parentId: string, name: string, policy: ConflictPolicy, label: string): Promise<string> {
+    if (!(await nodesRepo.findLiveChild(trx, parentId, name))) return name;
+    if (policy === 'fail') throw errors.nameConflict(name);
+    for (let n = 1; n < 10_000; n++) {
+      const candidate = variantName(name, label, n);
+      if (!(await nodesRepo.findLiveChild(trx, parentId, candidate))) return candidate;
+    }
+    throw errors.nameConflict(name);
+  }
+}
+
+async function insertUnique(trx: Executor, row: NodeRow): Promise<void> {
+  try {
+    await nodesRepo.insert(trx, row);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw errors.nameConflict(row.name);
+    throw e;
+  }
+}
+
+function keysetOf(n: NodeRow, sort: SortKey): Keyset {
+  const value = sort === 'size' ? Number(n.size) : sort === 'modified' ? Number(n.modified_at) : n.sort_name;
+  return { value, sortName: n.sort_name, id: n.id };
+}
+
+function encodeCursor(n: NodeRow, phase: 'folder' | 'file', opts: ListOptions): string {
+  const state: CursorState = { ...keysetOf(n, opts.sort), phase, sort: opts.sort, order: opts.order };
+  return Buffer.from(JSON.stringify(state)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorState {
+  try {
+    const s = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
+    if (
+      (s.phase === 'folder' || s.phase === 'file') &&
+      typeof s.sortName === 'string' &&
+      typeof s.id === 'string' &&
+      (typeof s.value === 'string' || typeof s.value === 'number') &&
+      ['name', 'size', 'modified'].includes(s.sort) &&
+      (s.order === 'asc' || s.order === 'desc')
+    ) {
+      return s;
+    }
+  } catch {
+    // fall through
+  }
+  throw errors.invalidCursor();
+}

@@ -1,0 +1,32 @@
+import type { AccountsService } from './accounts/accounts-service.js';
+import type { AdminService } from './accounts/admin-service.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { Scheduler } from './jobs/scheduler.js';
+import type { ArchiveService } from './nodes/archive-service.js';
+import type { FilesService } from './nodes/files-service.js';
+import type { NodesService } from './nodes/nodes-service.js';
+import type { Metrics } from './observability/metrics.js';
+import type { QuotaService } from './quotas/quota-service.js';
+import type { BlobCollector } from './storage/blob-collector.js';
+import type { BlobStore } from './storage/blob-store.js';
+import type { TrashService } from './trash/trash-service.js';
+
+/** Everything the HTTP layer may call, built once at start-up by createApp. */
+export interface Services {
+  config: Config;
+  clock: Clock;
+  database: Database;
+  blobs: BlobStore;
+  accounts: AccountsService;
+  admin: AdminService;
+  nodes: NodesService;
+  files: FilesService;
+  archive: ArchiveService;
+  trash: TrashService;
+  quotas: QuotaService;
+  collector: BlobCollector;
+  scheduler: Scheduler;
+  metrics: Metrics;
+}

@@ -1,0 +1,59 @@
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { blobsRepo } from '../db/blobs-repo.js';
+import type { BlobStore } from './blob-store.js';
+
+/**
+ * Frees bytes nothing refers to any more, after a grace period. The row is claimed and the
+ * bytes deleted inside one transaction, so an upload of the same content either sees the row
+ * gone (and checks the bytes) or keeps it alive.
+ */
+export class BlobCollector {
+  constructor(
+    private readonly database: Database,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+    private readonly graceMs: number,
+  ) {}
+
+  async collect(): Promise<{ blobs: number }> {
+    const cutoff = this.clock.now() - this.graceMs;
+    let count = 0;
+    for (;;) {
+      const rows = await blobsRepo.listCollectable(this.database.db, cutoff, 200);
+      if (rows.length === 0) return { blobs: count };
+      for (const { sha256 } of rows) {
+        await this.database.transaction(async (trx) => {
+          if (await blobsRepo.claimCollectable(trx, sha256, cutoff)) {
+            await this.blobs.delete(sha256);
+            count++;
+          }
+        });
+      }
+    }
+  }
+
+  /** Bytes a crash left in the store without any row (written, never committed). */
+  async sweepUnknown(): Promise<{ blobs: number }> {
+    const cutoff = this.clock.now() - this.graceMs;
+    let count = 0;
+    let batch: string[] = [];
+    const flush = async () => {
+      const known = await blobsRepo.existing(this.database.db, batch);
+      for (const sha of batch) {
+        if (!known.has(sha)) {
+          await this.blobs.delete(sha);
+          count++;
+        }
+      }
+      batch = [];
+    };
+    for await (const b of this.blobs.list()) {
+      if (b.modifiedAt >= cutoff) continue;
+      batch.push(b.sha256);
+      if (batch.length >= 500) await flush();
+    }
+    if (batch.length) await flush();
+    return { blobs: count };
+  }
+}

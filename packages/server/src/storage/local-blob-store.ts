@@ -1,0 +1,173 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BlobNotFoundError, isSha256, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
+
+const READ_CHUNK = 256 * 1024;
+
+/**
+ * Blobs as files under root/ab/cd/<sha256>. A write goes to root/tmp on the same filesystem,
+ * is fsynced, renamed into place and the directory fsynced: a crash leaves either nothing or the
+ * whole blob under its name, never a partial file.
+ */
+export class LocalBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(private readonly root: string) {
+    this.tmpDir = path.join(root, 'tmp');
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(this.tmpDir, { recursive: true });
+    for (const name of await fs.readdir(this.tmpDir)) {
+      await fs.rm(path.join(this.tmpDir, name), { force: true, recursive: true });
+    }
+  }
+
+  private pathOf(sha256: string): string {
+    if (!isSha256(sha256)) throw new BlobNotFoundError(sha256);
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(source: Readable): Promise<BlobInfo> {
+    const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`);
+    const fh = await fs.open(tmp, 'wx', 0o640);
+    const hash = createHash('sha256');
+    let size = 0;
+    let closed = false;
+    try {
+      await pipeline(source, new FileSink(fh, (chunk) => {
+        hash.update(chunk);
+        size += chunk.length;
+      }));
+      await fh.datasync();
+      await fh.close();
+      closed = true;
+      const sha256 = hash.digest('hex');
+      const final = this.pathOf(sha256);
+      const dir = path.dirname(final);
+      if (await exists(final)) {
+        // Same bytes already stored: keep one copy, and freshen it so the orphan sweep spares it.
+        await fs.rm(tmp, { force: true });
+        const now = new Date();
+        await fs.utimes(final, now, now).catch(() => undefined);
+        return { sha256, size };
+      }
+      await this.ensureDir(dir);
+      await fs.rename(tmp, final);
+      await fsyncDir(dir);
+      return { sha256, size };
+    } catch (e) {
+      if (!closed) await fh.close().catch(() => undefined);
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (await exists(dir)) return;
+    await fs.mkdir(dir, { recursive: true });
+    // New directory entries must reach the disk too, or a crash could lose the renamed blob.
+    await fsyncDir(path.dirname(dir));
+    await fsyncDir(path.dirname(path.dirname(dir)));
+  }
+
+  async get(sha256: string, range?: ByteRange): Promise<Readable> {
+    const file = this.pathOf(sha256);
+    const fh = await fs.open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'ENOENT' ? new BlobNotFoundError(sha256) : e;
+    });
+    return createReadStream('', {
+      fd: fh,
+      start: range?.start,
+      end: range?.end,
+      highWaterMark: READ_CHUNK,
+    });
+  }
+
+  async stat(sha256: string): Promise<{ size: number } | null> {
+    try {
+      const st = await fs.stat(this.pathOf(sha256));
+      return { size: st.size };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof BlobNotFoundError) return null;
+      throw e;
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await fs.rm(this.pathOf(sha256), { force: true });
+  }
+
+  async *list(): AsyncIterable<{ sha256: string; modifiedAt: number }> {
+    const level = async (dir: string) =>
+      (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => /^[0-9a-f]{2}$/.test(n)).sort();
+    for (const a of await level(this.root)) {
+      for (const b of await level(path.join(this.root, a))) {
+        const dir = path.join(this.root, a, b);
+        for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+          if (!isSha256(name)) continue;
+          const st = await fs.stat(path.join(dir, name)).catch(() => null);
+          if (st) yield { sha256: name, modifiedAt: st.mtimeMs };
+        }
+      }
+    }
+  }
+}
+
+/** Writes chunks to an open file in order, batching queued chunks into one writev. */
+class FileSink extends Writable {
+  constructor(
+    private readonly fh: fs.FileHandle,
+    private readonly onChunk: (chunk: Buffer) => void,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.onChunk(chunk);
+    writeAll(this.fh, [chunk]).then(() => cb(), cb);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
+    const bufs = chunks.map((c) => c.chunk);
+    for (const b of bufs) this.onChunk(b);
+    writeAll(this.fh, bufs).then(() => cb(), cb);
+  }
+}
+
+async function writeAll(fh: fs.FileHandle, bufs: Buffer[]): Promise<void> {
+  let pending = bufs;
+  while (pending.length) {
+    const { bytesWritten } = await fh.writev(pending);
+    let n = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of pending) {
+      if (n >= b.length) n -= b.length;
+      else {
+        rest.push(n > 0 ? b.subarray(n) : b);
+        n = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
