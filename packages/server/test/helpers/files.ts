@@ -1,0 +1,25 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+
+/** Writes `size` random bytes to a temp file in 1 MiB steps; returns its path and SHA-256. */
+export async function randomFile(size: number, seed = ''): Promise<{ file: string; size: number; sha256: string; cleanup(): void }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'loft-file-'));
+  const file = path.join(dir, `data${seed}.bin`);
+  const out = createWriteStream(file);
+  const h = createHash('sha256');
+  let left = size;
+  while (left > 0) {
+    const chunk = randomBytes(Math.min(left, 1024 * 1024));
+    h.update(chunk);
+    left -= chunk.length;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return { file, size, sha256: h.digest('hex'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
