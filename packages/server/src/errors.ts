@@ -64,7 +64,8 @@ export const errors = {
     new LoftError('validation_failed', message, fields ? { fields } : undefined),
   invalidName: (reason: string) => new LoftError('invalid_name', `Invalid name: ${reason}.`),
   invalidPath: (reason: string) => new LoftError('invalid_path', `Invalid path: ${reason}.`),
-  invalidCursor: () => new LoftError('invalid_cursor', 'The pagination cursor is not valid for this listing.'),
+  invalidCursor: () =>
+    new LoftError('invalid_cursor', 'The pagination cursor is not valid for this listing.'),
   badRequest: (message: string) => new LoftError('bad_request', message),
   incompleteUpload: (expected: number, got: number) =>
     new LoftError('incomplete_upload', `The upload ended after ${got} of ${expected} bytes.`, {
@@ -75,8 +76,7 @@ export const errors = {
   invalidCredentials: () => new LoftError('invalid_credentials', 'Wrong username/email or password.'),
   banned: () => new LoftError('account_banned', 'This account has been suspended.'),
   forbidden: (message = 'You are not allowed to do that.') => new LoftError('forbidden', message),
-  csrf: () =>
-    new LoftError('csrf_rejected', 'Cross-site request refused. Reload the page and try again.'),
+  csrf: () => new LoftError('csrf_rejected', 'Cross-site request refused. Reload the page and try again.'),
   notFound: (what = 'Item') => new LoftError('not_found', `${what} not found.`),
   nameConflict: (name: string) =>
     new LoftError('name_conflict', `An item named "${name}" already exists here.`, { name }),
@@ -84,12 +84,18 @@ export const errors = {
   notAFile: () => new LoftError('not_a_file', 'That item is not a file.'),
   moveIntoDescendant: () =>
     new LoftError('move_into_descendant', 'A folder cannot be moved into itself or one of its subfolders.'),
-  rootImmutable: () => new LoftError('root_immutable', 'The root folder cannot be renamed, moved or deleted.'),
+  rootImmutable: () =>
+    new LoftError('root_immutable', 'The root folder cannot be renamed, moved or deleted.'),
   preconditionFailed: () => new LoftError('precondition_failed', 'The item changed since you last read it.'),
   rangeNotSatisfiable: (size: number) =>
-    new LoftError('invalid_range', 'The requested range is not satisfiable.', { size }, {
-      'content-range': `bytes */${size}`,
-    }),
+    new LoftError(
+      'invalid_range',
+      'The requested range is not satisfiable.',
+      { size },
+      {
+        'content-range': `bytes */${size}`,
+      },
+    ),
   tooManyRequests: (retryAfterSeconds: number) =>
     new LoftError(
       'too_many_requests',

@@ -11,7 +11,12 @@ describe(`end-to-end flow over HTTP (${dialect})`, () => {
 
   it('registers, signs in, manages folders and files, and purges the trash', async () => {
     const anon = server.anonymous();
-    const reg = await anon.json('POST', '/api/auth/register', { username: 'Flow.User', email: 'flow@example.test', password: 'a long passphrase' }, 201);
+    const reg = await anon.json(
+      'POST',
+      '/api/auth/register',
+      { username: 'Flow.User', email: 'flow@example.test', password: 'a long passphrase' },
+      201,
+    );
     expect(reg.body.user.username).toBe('flow.user');
     const bad = await anon.login('flow.user', 'wrong password!');
     expect(bad.status).toBe(401);
@@ -22,7 +27,12 @@ describe(`end-to-end flow over HTTP (${dialect})`, () => {
     expect(login.status).toBe(200);
     expect(login.headers['set-cookie']?.[0]).toMatch(/loft_session=.*HttpOnly.*SameSite=Lax/i);
 
-    const docs = await c.json('POST', `/api/nodes/${c.rootId}/folders`, { name: 'Documents/Reports/2026', parents: true }, 201);
+    const docs = await c.json(
+      'POST',
+      `/api/nodes/${c.rootId}/folders`,
+      { name: 'Documents/Reports/2026', parents: true },
+      201,
+    );
     expect(docs.body.name).toBe('2026');
     const dup = await c.json('POST', `/api/nodes/${c.rootId}/folders`, { name: 'Documents' });
     expect(dup.status).toBe(409);
@@ -41,20 +51,30 @@ describe(`end-to-end flow over HTTP (${dialect})`, () => {
       expect(down.sha256).toBe(big.sha256);
 
       // Ranges: middle, suffix, open-ended, unsatisfiable, If-Range mismatch, conditional GET.
-      const mid = await c.request('GET', `/api/nodes/${up.body.id}/content`, { headers: { range: 'bytes=1000-1999' } });
+      const mid = await c.request('GET', `/api/nodes/${up.body.id}/content`, {
+        headers: { range: 'bytes=1000-1999' },
+      });
       expect(mid.status).toBe(206);
       expect(mid.headers['content-range']).toBe(`bytes 1000-1999/${big.size}`);
       expect(mid.body.length).toBe(1000);
-      const suffix = await c.request('GET', `/api/nodes/${up.body.id}/content`, { headers: { range: 'bytes=-10' } });
+      const suffix = await c.request('GET', `/api/nodes/${up.body.id}/content`, {
+        headers: { range: 'bytes=-10' },
+      });
       expect(suffix.status).toBe(206);
       expect(suffix.body.length).toBe(10);
-      const none = await c.request('GET', `/api/nodes/${up.body.id}/content`, { headers: { range: `bytes=${big.size}-` } });
+      const none = await c.request('GET', `/api/nodes/${up.body.id}/content`, {
+        headers: { range: `bytes=${big.size}-` },
+      });
       expect(none.status).toBe(416);
       expect(none.headers['content-range']).toBe(`bytes */${big.size}`);
-      const ifRange = await c.request('HEAD', `/api/nodes/${up.body.id}/content`, { headers: { range: 'bytes=0-9', 'if-range': '"other"' } });
+      const ifRange = await c.request('HEAD', `/api/nodes/${up.body.id}/content`, {
+        headers: { range: 'bytes=0-9', 'if-range': '"other"' },
+      });
       expect(ifRange.status).toBe(200);
       expect(ifRange.headers['content-length']).toBe(String(big.size));
-      const notModified = await c.request('GET', `/api/nodes/${up.body.id}/content`, { headers: { 'if-none-match': `"${big.sha256}"` } });
+      const notModified = await c.request('GET', `/api/nodes/${up.body.id}/content`, {
+        headers: { 'if-none-match': `"${big.sha256}"` },
+      });
       expect(notModified.status).toBe(304);
       expect(notModified.body.length).toBe(0);
     } finally {
@@ -73,23 +93,37 @@ describe(`end-to-end flow over HTTP (${dialect})`, () => {
     expect(oldBytes.body.toString()).toBe('first draft');
     expect(oldBytes.headers['content-disposition']).toContain("filename*=UTF-8''notes%20%C3%A9.txt");
     await c.json('POST', `/api/nodes/${note.body.id}/versions/${old.id}/restore`, undefined, 200);
-    expect((await c.request('GET', `/api/nodes/${note.body.id}/content`)).body.toString()).toBe('first draft');
+    expect((await c.request('GET', `/api/nodes/${note.body.id}/content`)).body.toString()).toBe(
+      'first draft',
+    );
 
     const reports = await c.resolve('/Documents/Reports');
     const list = await c.json('GET', `/api/nodes/${reports.id}/children`, undefined, 200);
-    expect(list.body.items.map((n: any) => `${n.kind}:${n.name}`)).toEqual(['folder:2026', 'file:notes é.txt']);
+    expect(list.body.items.map((n: any) => `${n.kind}:${n.name}`)).toEqual([
+      'folder:2026',
+      'file:notes é.txt',
+    ]);
 
     const renamed = await c.json('PATCH', `/api/nodes/${note.body.id}`, { name: 'notes.txt' }, 200);
     expect(renamed.body.name).toBe('notes.txt');
     const moved = await c.json('PATCH', `/api/nodes/${note.body.id}`, { parentId: docs.body.id }, 200);
     expect(moved.body.parentId).toBe(docs.body.id);
-    expect((await c.json('GET', `/api/nodes/${note.body.id}`, undefined, 200)).body.path).toBe('/Documents/Reports/2026/notes.txt');
-    const cycle = await c.json('PATCH', `/api/nodes/${(await c.resolve('/Documents')).id}`, { parentId: docs.body.id });
+    expect((await c.json('GET', `/api/nodes/${note.body.id}`, undefined, 200)).body.path).toBe(
+      '/Documents/Reports/2026/notes.txt',
+    );
+    const cycle = await c.json('PATCH', `/api/nodes/${(await c.resolve('/Documents')).id}`, {
+      parentId: docs.body.id,
+    });
     expect(cycle.status).toBe(409);
     expect(cycle.body.error.code).toBe('move_into_descendant');
 
     const usageBefore = (await c.me()).usedBytes;
-    const copy = await c.json('POST', `/api/nodes/${(await c.resolve('/Documents')).id}/copy`, { parentId: c.rootId, name: 'Documents copy' }, 201);
+    const copy = await c.json(
+      'POST',
+      `/api/nodes/${(await c.resolve('/Documents')).id}/copy`,
+      { parentId: c.rootId, name: 'Documents copy' },
+      201,
+    );
     expect(copy.body.name).toBe('Documents copy');
     const copiedBig = await c.resolve('/Documents copy/big.bin');
     expect(copiedBig.sha256).toBe((await c.resolve('/Documents/big.bin')).sha256);
@@ -123,7 +157,9 @@ describe(`end-to-end flow over HTTP (${dialect})`, () => {
     expect((await c.json('GET', '/api/trash', undefined, 200)).body.items).toHaveLength(0);
     expect((await c.me()).usedBytes).toBe(usageBefore);
     // The original still reads fine: purging the copy released only the copy's references.
-    const stillThere = await c.downloadHash(`/api/nodes/${(await c.resolve('/Documents/big.bin')).id}/content`);
+    const stillThere = await c.downloadHash(
+      `/api/nodes/${(await c.resolve('/Documents/big.bin')).id}/content`,
+    );
     expect(stillThere.size).toBe(200 * 1024 * 1024);
 
     // Sign out: the token stops working.

@@ -63,12 +63,15 @@ export class AccountsService {
   ) {}
 
   async register(input: { username: string; email: string; password: string }): Promise<UserView> {
-    if (this.config.registration === 'closed') throw errors.forbidden('Registration is closed on this server.');
+    if (this.config.registration === 'closed')
+      throw errors.forbidden('Registration is closed on this server.');
     const username = normalizeUsername(input.username);
     const email = normalizeEmail(input.email);
-    const fields = [validateUsername(username), validateEmail(email), validatePassword(input.password)].filter(
-      (f): f is FieldError => f !== null,
-    );
+    const fields = [
+      validateUsername(username),
+      validateEmail(email),
+      validatePassword(input.password),
+    ].filter((f): f is FieldError => f !== null);
     if (fields.length) throw errors.validation('Some fields need attention.', fields);
     const taken = await usersRepo.findTaken(this.database.db, username, email);
     const takenFields = takenFieldErrors(taken, username, email);
@@ -139,7 +142,10 @@ export class AccountsService {
     const existing = await usersRepo.findByLogin(this.database.db, username);
     if (existing) return;
     const problems = [validateUsername(username), validatePassword(admin.password)].filter(Boolean);
-    if (problems.length) throw new Error(`LOFT_ADMIN_USERNAME/LOFT_ADMIN_PASSWORD: ${problems.map((p) => p!.message).join(' ')}`);
+    if (problems.length)
+      throw new Error(
+        `LOFT_ADMIN_USERNAME/LOFT_ADMIN_PASSWORD: ${problems.map((p) => p!.message).join(' ')}`,
+      );
     await this.createUser({
       username,
       email: normalizeEmail(admin.email),
@@ -159,7 +165,9 @@ export class AccountsService {
     await this.throttle.check(login, input.ip);
     const user = login ? await usersRepo.findByLogin(this.database.db, login) : undefined;
     // Unknown users cost one argon2 verify too, so timing does not tell which names exist.
-    const ok = user ? await this.hasher.verify(user.password_hash, input.password) : await this.hasher.verifyDummy(input.password).then(() => false);
+    const ok = user
+      ? await this.hasher.verify(user.password_hash, input.password)
+      : await this.hasher.verifyDummy(input.password).then(() => false);
     if (!user || !ok) {
       await this.throttle.recordFailure(login, input.ip);
       throw errors.invalidCredentials();
@@ -218,7 +226,13 @@ export class AccountsService {
       await tokensRepo.touch(this.database.db, row.token_id, now, expiresAt);
       await usersRepo.touchActivity(this.database.db, row.user_id, now);
     }
-    return { userId: row.user_id, username: row.username, role: row.role, tokenId: row.token_id, via: row.kind };
+    return {
+      userId: row.user_id,
+      username: row.username,
+      role: row.role,
+      tokenId: row.token_id,
+      via: row.kind,
+    };
   }
 
   async logout(actor: Actor): Promise<void> {

@@ -12,7 +12,12 @@ export interface ThrottlePolicy {
   maxBlockMs: number;
 }
 
-const ACCOUNT: ThrottlePolicy = { limit: 5, windowMs: 15 * 60_000, baseBlockMs: 30_000, maxBlockMs: 15 * 60_000 };
+const ACCOUNT: ThrottlePolicy = {
+  limit: 5,
+  windowMs: 15 * 60_000,
+  baseBlockMs: 30_000,
+  maxBlockMs: 15 * 60_000,
+};
 const IP: ThrottlePolicy = { limit: 30, windowMs: 15 * 60_000, baseBlockMs: 60_000, maxBlockMs: 60 * 60_000 };
 
 /**
@@ -36,7 +41,10 @@ export class LoginThrottle {
 
   async check(login: string, ip: string): Promise<void> {
     const now = this.clock.now();
-    const rows = await throttleRepo.get(this.database.db, this.keys(login, ip).map((k) => k.key));
+    const rows = await throttleRepo.get(
+      this.database.db,
+      this.keys(login, ip).map((k) => k.key),
+    );
     const until = Math.max(0, ...rows.map((r) => Number(r.blocked_until)));
     if (until > now) throw errors.tooManyRequests(Math.ceil((until - now) / 1000));
   }
@@ -45,7 +53,14 @@ export class LoginThrottle {
     const now = this.clock.now();
     const keys = this.keys(login, ip);
     await this.database.transaction(async (trx) => {
-      const rows = new Map((await throttleRepo.get(trx, keys.map((k) => k.key))).map((r) => [r.key, r]));
+      const rows = new Map(
+        (
+          await throttleRepo.get(
+            trx,
+            keys.map((k) => k.key),
+          )
+        ).map((r) => [r.key, r]),
+      );
       for (const { key, policy } of keys) {
         const prev = rows.get(key);
         const fresh = !prev || now - Number(prev.window_start) > policy.windowMs;

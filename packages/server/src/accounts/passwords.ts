@@ -8,9 +8,18 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
 }
 
-export function createPasswordHasher(opts: { memoryKiB: number; timeCost: number; concurrency: number }): PasswordHasher {
+export function createPasswordHasher(opts: {
+  memoryKiB: number;
+  timeCost: number;
+  concurrency: number;
+}): PasswordHasher {
   const gate = new Semaphore(opts.concurrency);
-  const params = { type: argon2.argon2id as 2, memoryCost: opts.memoryKiB, timeCost: opts.timeCost, parallelism: 1 };
+  const params = {
+    type: argon2.argon2id as 2,
+    memoryCost: opts.memoryKiB,
+    timeCost: opts.timeCost,
+    parallelism: 1,
+  };
   let dummy: Promise<string> | null = null;
   const hash = (password: string) => gate.run(() => argon2.hash(password, params));
   const verify = (h: string, password: string) =>

@@ -12,8 +12,10 @@ export function normalizeEmail(raw: string): string {
 }
 
 export function validateUsername(username: string): FieldError | null {
-  if (username.length < 3) return { field: 'username', code: 'too_short', message: 'Use at least 3 characters.' };
-  if (username.length > 32) return { field: 'username', code: 'too_long', message: 'Use at most 32 characters.' };
+  if (username.length < 3)
+    return { field: 'username', code: 'too_short', message: 'Use at least 3 characters.' };
+  if (username.length > 32)
+    return { field: 'username', code: 'too_long', message: 'Use at most 32 characters.' };
   if (!USERNAME_RE.test(username)) {
     return {
       field: 'username',
@@ -27,7 +29,11 @@ export function validateUsername(username: string): FieldError | null {
 export function validateEmail(email: string): FieldError | null {
   if (email.length === 0) return { field: 'email', code: 'required', message: 'Enter your email address.' };
   if (email.length > 254 || !EMAIL_RE.test(email)) {
-    return { field: 'email', code: 'invalid_email', message: 'Enter a valid email address, like name@example.com.' };
+    return {
+      field: 'email',
+      code: 'invalid_email',
+      message: 'Enter a valid email address, like name@example.com.',
+    };
   }
   return null;
 }

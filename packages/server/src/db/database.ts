@@ -29,7 +29,9 @@ export async function openDatabase(config: Config): Promise<Database> {
     // BIGINT comes back as a JS number: sizes and timestamps stay far below 2^53.
     const types = {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     };
     if (schema !== 'public') {
       const admin = new pg.Client({ connectionString: config.databaseUrl });

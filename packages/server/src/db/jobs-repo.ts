@@ -6,7 +6,14 @@ export const jobsRepo = {
    * Takes the lease on a job if it is free and due. One conditional UPDATE, so with several
    * instances on one PostgreSQL each run happens exactly once.
    */
-  tryLease: async (ex: Executor, name: string, holder: string, now: number, leaseMs: number, dueBefore: number) => {
+  tryLease: async (
+    ex: Executor,
+    name: string,
+    holder: string,
+    now: number,
+    leaseMs: number,
+    dueBefore: number,
+  ) => {
     await ex
       .insertInto('jobs')
       .values({ name, lease_holder: null, lease_until: 0, last_run_at: null })

@@ -18,10 +18,15 @@ export const nodesRepo = {
   insert: (ex: Executor, row: NodeRow) => ex.insertInto('nodes').values(row).execute(),
 
   insertMany: async (ex: Executor, rows: NodeRow[]) => {
-    for (let i = 0; i < rows.length; i += CHUNK) await ex.insertInto('nodes').values(rows.slice(i, i + CHUNK)).execute();
+    for (let i = 0; i < rows.length; i += CHUNK)
+      await ex
+        .insertInto('nodes')
+        .values(rows.slice(i, i + CHUNK))
+        .execute();
   },
 
-  findById: (ex: Executor, id: string) => ex.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst(),
+  findById: (ex: Executor, id: string) =>
+    ex.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst(),
 
   findLiveChild: (ex: Executor, parentId: string, name: string) =>
     ex
@@ -62,13 +67,18 @@ export const nodesRepo = {
       .where('kind', '=', kind)
       .where('trashed_at', 'is', null);
     if (sort === 'name') {
-      if (after) q = q.where((eb) => eb(eb.refTuple('sort_name', 'id'), cmp, eb.tuple(after.sortName, after.id)));
+      if (after)
+        q = q.where((eb) => eb(eb.refTuple('sort_name', 'id'), cmp, eb.tuple(after.sortName, after.id)));
       q = q.orderBy('sort_name', order).orderBy('id', order);
     } else {
       const col = sort === 'size' ? 'size' : 'modified_at';
       if (after) {
         q = q.where((eb) =>
-          eb(eb.refTuple(col, 'sort_name', 'id'), cmp, eb.tuple(Number(after.value), after.sortName, after.id)),
+          eb(
+            eb.refTuple(col, 'sort_name', 'id'),
+            cmp,
+            eb.tuple(Number(after.value), after.sortName, after.id),
+          ),
         );
       }
       q = q.orderBy(col, order).orderBy('sort_name', order).orderBy('id', order);
@@ -143,7 +153,9 @@ export const nodesRepo = {
   },
 
   trashMembers: async (ex: Executor, rootId: string) =>
-    (await ex.selectFrom('nodes').select('id').where('trash_root_id', '=', rootId).execute()).map((r) => r.id),
+    (await ex.selectFrom('nodes').select('id').where('trash_root_id', '=', rootId).execute()).map(
+      (r) => r.id,
+    ),
 
   restoreTrashed: async (ex: Executor, rootId: string, patchRoot: Partial<NodeRow>) => {
     await ex
@@ -154,7 +166,12 @@ export const nodesRepo = {
     await ex.updateTable('nodes').set(patchRoot).where('id', '=', rootId).execute();
   },
 
-  listTrashRoots: (ex: Executor, ownerId: string, limit: number, after: { trashedAt: number; id: string } | null) =>
+  listTrashRoots: (
+    ex: Executor,
+    ownerId: string,
+    limit: number,
+    after: { trashedAt: number; id: string } | null,
+  ) =>
     ex
       .selectFrom('nodes')
       .selectAll()
@@ -195,7 +212,10 @@ export const nodesRepo = {
       await ex.updateTable('nodes').set({ parent_id: null }).where('id', 'in', chunk).execute();
     }
     for (let i = 0; i < ids.length; i += CHUNK) {
-      await ex.deleteFrom('nodes').where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+      await ex
+        .deleteFrom('nodes')
+        .where('id', 'in', ids.slice(i, i + CHUNK))
+        .execute();
     }
   },
 };

@@ -42,7 +42,8 @@ export const tokensRepo = {
 
   deleteById: (ex: Executor, id: string) => ex.deleteFrom('tokens').where('id', '=', id).execute(),
 
-  deleteForUser: (ex: Executor, userId: string) => ex.deleteFrom('tokens').where('user_id', '=', userId).execute(),
+  deleteForUser: (ex: Executor, userId: string) =>
+    ex.deleteFrom('tokens').where('user_id', '=', userId).execute(),
 
   touch: (ex: Executor, id: string, now: number, expiresAt: number | null) =>
     ex
@@ -53,7 +54,12 @@ export const tokensRepo = {
 
   deleteExpired: async (ex: Executor, now: number) =>
     Number(
-      (await ex.deleteFrom('tokens').where('expires_at', 'is not', null).where('expires_at', '<', now).executeTakeFirst())
-        .numDeletedRows,
+      (
+        await ex
+          .deleteFrom('tokens')
+          .where('expires_at', 'is not', null)
+          .where('expires_at', '<', now)
+          .executeTakeFirst()
+      ).numDeletedRows,
     ),
 };

@@ -24,7 +24,14 @@ export const usersRepo = {
       .execute(),
 
   count: async (ex: Executor) =>
-    Number((await ex.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    Number(
+      (
+        await ex
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
 
   list: (ex: Executor, limit: number, after: string | null) =>
     ex
@@ -58,7 +65,9 @@ export const usersRepo = {
   releaseReserved: (ex: Executor, id: string, bytes: number) =>
     ex
       .updateTable('users')
-      .set({ reserved_bytes: sql`case when reserved_bytes > ${bytes} then reserved_bytes - ${bytes} else 0 end` })
+      .set({
+        reserved_bytes: sql`case when reserved_bytes > ${bytes} then reserved_bytes - ${bytes} else 0 end`,
+      })
       .where('id', '=', id)
       .execute(),
 
@@ -90,4 +99,8 @@ export const usersRepo = {
  * PostgreSQL; SQLite transactions are serialized already.
  */
 export const lockUserTree = (ex: Executor, userId: string) =>
-  ex.updateTable('users').set({ root_id: sql`root_id` }).where('id', '=', userId).execute();
+  ex
+    .updateTable('users')
+    .set({ root_id: sql`root_id` })
+    .where('id', '=', userId)
+    .execute();

@@ -6,14 +6,29 @@ export const versionsRepo = {
   insert: (ex: Executor, row: VersionRow) => ex.insertInto('versions').values(row).execute(),
 
   insertMany: async (ex: Executor, rows: VersionRow[]) => {
-    for (let i = 0; i < rows.length; i += 500) await ex.insertInto('versions').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await ex
+        .insertInto('versions')
+        .values(rows.slice(i, i + 500))
+        .execute();
   },
 
   listForNode: (ex: Executor, nodeId: string) =>
-    ex.selectFrom('versions').selectAll().where('node_id', '=', nodeId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute(),
+    ex
+      .selectFrom('versions')
+      .selectAll()
+      .where('node_id', '=', nodeId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute(),
 
   find: (ex: Executor, nodeId: string, id: string) =>
-    ex.selectFrom('versions').selectAll().where('node_id', '=', nodeId).where('id', '=', id).executeTakeFirst(),
+    ex
+      .selectFrom('versions')
+      .selectAll()
+      .where('node_id', '=', nodeId)
+      .where('id', '=', id)
+      .executeTakeFirst(),
 
   /** Every version under the given nodes, grouped by blob, for releasing references and usage. */
   blobUsageForNodes: async (ex: Executor, nodeIds: string[]) => {
@@ -21,7 +36,11 @@ export const versionsRepo = {
     for (let i = 0; i < nodeIds.length; i += 500) {
       const rows = await ex
         .selectFrom('versions')
-        .select((eb) => ['sha256', eb.fn.countAll<number>().as('refs'), eb.fn.sum<number>('size').as('bytes')])
+        .select((eb) => [
+          'sha256',
+          eb.fn.countAll<number>().as('refs'),
+          eb.fn.sum<number>('size').as('bytes'),
+        ])
         .where('node_id', 'in', nodeIds.slice(i, i + 500))
         .groupBy('sha256')
         .execute();
@@ -37,7 +56,10 @@ export const versionsRepo = {
 
   deleteForNodes: async (ex: Executor, nodeIds: string[]) => {
     for (let i = 0; i < nodeIds.length; i += 500) {
-      await ex.deleteFrom('versions').where('node_id', 'in', nodeIds.slice(i, i + 500)).execute();
+      await ex
+        .deleteFrom('versions')
+        .where('node_id', 'in', nodeIds.slice(i, i + 500))
+        .execute();
     }
   },
 

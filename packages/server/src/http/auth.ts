@@ -37,11 +37,19 @@ export function isCrossSite(req: FastifyRequest, config: Config): boolean {
   const origin = req.headers.origin;
   if (!origin) return false;
   if (origin === 'null') return true;
-  const expected = config.publicUrl ? new URL(config.publicUrl).origin : `${req.protocol}://${req.headers.host}`;
+  const expected = config.publicUrl
+    ? new URL(config.publicUrl).origin
+    : `${req.protocol}://${req.headers.host}`;
   return origin !== expected;
 }
 
-export function setSessionCookie(reply: FastifyReply, req: FastifyRequest, config: Config, token: string, maxAgeMs: number | null) {
+export function setSessionCookie(
+  reply: FastifyReply,
+  req: FastifyRequest,
+  config: Config,
+  token: string,
+  maxAgeMs: number | null,
+) {
   void reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -80,7 +88,8 @@ export function installAuthentication(app: FastifyInstance, accounts: AccountsSe
       }
     }
     if (!token) return;
-    if (req.authVia === 'cookie' && !SAFE_METHODS.has(req.method) && isCrossSite(req, config)) throw errors.csrf();
+    if (req.authVia === 'cookie' && !SAFE_METHODS.has(req.method) && isCrossSite(req, config))
+      throw errors.csrf();
     // An expired or revoked token is the same as none: protected routes answer 401 themselves.
     req.actor = await accounts.authenticate(token);
   });

@@ -13,8 +13,15 @@ export interface Downloadable {
 
 /** RFC 6266: a plain ASCII fallback plus the exact UTF-8 name in filename*. */
 export function contentDisposition(kind: 'attachment' | 'inline', name: string): string {
-  const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\%]/g, '_').replace(/;/g, '_') || 'download';
-  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const fallback =
+    name
+      .replace(/[^\x20-\x7e]/g, '_')
+      .replace(/["\\%]/g, '_')
+      .replace(/;/g, '_') || 'download';
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `${kind}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -30,7 +37,10 @@ export function userContentHeaders(reply: FastifyReply): void {
 export function parseRange(header: string, size: number): ByteRange | 'unsatisfiable' | null {
   const m = /^\s*bytes\s*=\s*(.+)$/i.exec(header);
   if (!m) return null;
-  const specs = m[1]!.split(',').map((s) => s.trim()).filter(Boolean);
+  const specs = m[1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // One range only: multipart/byteranges buys clients nothing here, so several ranges get 200.
   if (specs.length !== 1) return null;
   const r = /^(\d*)\s*-\s*(\d*)$/.exec(specs[0]!);

@@ -12,23 +12,34 @@ export const jsonRenderer: ErrorRenderer = {
     void reply
       .status(err.status)
       .type('application/json; charset=utf-8')
-      .send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+      .send({
+        error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      });
   },
 };
 
 /** Maps whatever was thrown to one catalogue error. Unknown errors become a logged 500. */
 export function toLoftError(err: unknown, req: FastifyRequest): LoftError {
   if (isLoftError(err)) return err;
-  const e = err as FastifyError & { validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[] };
+  const e = err as FastifyError & {
+    validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[];
+  };
   if (e.validation) {
     const fields: FieldError[] = e.validation.map((v) => {
       const missing = v.params?.missingProperty as string | undefined;
       const field = [e.validationContext, ...(v.instancePath ?? '').split('/').filter(Boolean), missing]
         .filter(Boolean)
         .join('.');
-      return { field: field || String(e.validationContext ?? 'request'), code: 'invalid', message: v.message ?? 'is invalid' };
+      return {
+        field: field || String(e.validationContext ?? 'request'),
+        code: 'invalid',
+        message: v.message ?? 'is invalid',
+      };
     });
-    return errors.validation(`Invalid request ${e.validationContext ?? 'input'}: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`, fields);
+    return errors.validation(
+      `Invalid request ${e.validationContext ?? 'input'}: ${fields.map((f) => `${f.field} ${f.message}`).join('; ')}`,
+      fields,
+    );
   }
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -50,7 +61,10 @@ export function toLoftError(err: unknown, req: FastifyRequest): LoftError {
     case 'FST_PROTO_VIOLATION':
       return errors.badRequest('Malformed request.');
   }
-  if (e.name === 'SyntaxError' || (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {
+  if (
+    e.name === 'SyntaxError' ||
+    (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
+  ) {
     return errors.badRequest(e.message || 'Malformed request.');
   }
   if (e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET' || e.message === 'aborted') {
@@ -70,6 +84,9 @@ export function installErrorHandling(app: FastifyInstance, renderer: ErrorRender
     renderer.render(reply, loft);
   });
   app.setNotFoundHandler((req, reply) => {
-    renderer.render(reply, new LoftError('not_found', `No route for ${req.method} ${req.url.split('?')[0]}.`));
+    renderer.render(
+      reply,
+      new LoftError('not_found', `No route for ${req.method} ${req.url.split('?')[0]}.`),
+    );
   });
 }

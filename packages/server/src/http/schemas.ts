@@ -79,12 +79,18 @@ export const TokenInfo = Type.Object({
   current: Type.Boolean(),
 });
 
-export const ConflictPolicy = Type.Union([Type.Literal('overwrite'), Type.Literal('fail'), Type.Literal('rename')], {
-  description: 'When a file of that name exists: add a new version (default), refuse with 409, or pick a free name',
-});
+export const ConflictPolicy = Type.Union(
+  [Type.Literal('overwrite'), Type.Literal('fail'), Type.Literal('rename')],
+  {
+    description:
+      'When a file of that name exists: add a new version (default), refuse with 409, or pick a free name',
+  },
+);
 
 export const ListQuery = Type.Object({
-  sort: Type.Optional(Type.Union([Type.Literal('name'), Type.Literal('size'), Type.Literal('modified')], { default: 'name' })),
+  sort: Type.Optional(
+    Type.Union([Type.Literal('name'), Type.Literal('size'), Type.Literal('modified')], { default: 'name' }),
+  ),
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   cursor: Type.Optional(Type.String({ maxLength: 2048 })),

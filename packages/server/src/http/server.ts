@@ -31,7 +31,9 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
     requestTimeout: 0,
     connectionTimeout: 0,
     forceCloseConnections: 'idle',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
@@ -44,7 +46,8 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
       info: {
         title: 'Loft API',
         version: '1',
-        description: 'Self-hosted cloud drive. Errors are `{ "error": { "code", "message", "details"? } }`; codes are listed in docs/errors.md.',
+        description:
+          'Self-hosted cloud drive. Errors are `{ "error": { "code", "message", "details"? } }`; codes are listed in docs/errors.md.',
       },
       components: {
         securitySchemes: {

@@ -34,7 +34,10 @@ export class ArchiveService {
   }
 
   private async fill(zip: yazl.ZipFile, roots: NodeRow[], used: Set<string>): Promise<void> {
-    let level: { node: NodeRow; path: string }[] = roots.map((n) => ({ node: n, path: unique(used, n.name || 'Files') }));
+    let level: { node: NodeRow; path: string }[] = roots.map((n) => ({
+      node: n,
+      path: unique(used, n.name || 'Files'),
+    }));
     // A single folder's zip holds its contents, not a folder wrapping them.
     if (roots.length === 1 && roots[0]!.kind === 'folder') level = [{ node: roots[0]!, path: '' }];
     while (level.length) {

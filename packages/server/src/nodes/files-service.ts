@@ -103,25 +103,36 @@ export class FilesService {
       // pipeline, not pipe: a client that disconnects must fail the write, not stall it.
       pipeline(input.body, meter, () => undefined);
       blob = await this.blobs.put(meter);
-      if (input.length !== null && blob.size !== input.length) throw errors.incompleteUpload(input.length, blob.size);
+      if (input.length !== null && blob.size !== input.length)
+        throw errors.incompleteUpload(input.length, blob.size);
       const stored = blob;
       const result = await this.commitWithRetry(actor, target, input, stored, reservation);
       return result;
     } catch (e) {
       if (!input.body.destroyed) input.body.resume();
       await reservation.release().catch(() => undefined);
-      if (blob) await blobsRepo.recordOrphan(this.database.db, blob.sha256, blob.size, this.clock.now()).catch(() => undefined);
+      if (blob)
+        await blobsRepo
+          .recordOrphan(this.database.db, blob.sha256, blob.size, this.clock.now())
+          .catch(() => undefined);
       throw e;
     }
   }
 
   private async preflight(actor: Actor, target: Target): Promise<string> {
-    if (target.kind === 'folder') return (await this.access.loadFolder(actor, target.parentId, 'write')).owner_id;
+    if (target.kind === 'folder')
+      return (await this.access.loadFolder(actor, target.parentId, 'write')).owner_id;
     if (target.kind === 'node') return (await this.access.loadFile(actor, target.nodeId, 'write')).owner_id;
     return (await this.nodes.rootOf(actor)).owner_id;
   }
 
-  private async commitWithRetry(actor: Actor, target: Target, input: UploadInput, blob: BlobInfo, r: Reservation) {
+  private async commitWithRetry(
+    actor: Actor,
+    target: Target,
+    input: UploadInput,
+    blob: BlobInfo,
+    r: Reservation,
+  ) {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.database.transaction((trx) => this.commit(trx, actor, target, input, blob, r));
@@ -291,7 +302,11 @@ export class FilesService {
   async usage(actor: Actor) {
     const u = await usersRepo.findById(this.database.db, actor.userId);
     if (!u) throw errors.unauthenticated();
-    return { usedBytes: Number(u.used_bytes), quotaBytes: Number(u.quota_bytes), reservedBytes: Number(u.reserved_bytes) };
+    return {
+      usedBytes: Number(u.used_bytes),
+      quotaBytes: Number(u.quota_bytes),
+      reservedBytes: Number(u.reserved_bytes),
+    };
   }
 }
 

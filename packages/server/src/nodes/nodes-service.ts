@@ -62,7 +62,14 @@ export class NodesService {
 
   async pathOf(id: string, ex: Executor = this.database.db): Promise<string> {
     const chain = await nodesRepo.ancestry(ex, id);
-    return '/' + chain.slice(0, -1).reverse().map((n) => n.name).join('/');
+    return (
+      '/' +
+      chain
+        .slice(0, -1)
+        .reverse()
+        .map((n) => n.name)
+        .join('/')
+    );
   }
 
   async list(actor: Actor, folderId: string, opts: ListOptions) {
@@ -75,10 +82,21 @@ export class NodesService {
     for (;;) {
       const want = opts.limit - items.length;
       const after = state && state.phase === phase ? state : null;
-      const rows = await nodesRepo.listChildren(this.database.db, folder.id, phase, opts.sort, opts.order, after, want + 1);
+      const rows = await nodesRepo.listChildren(
+        this.database.db,
+        folder.id,
+        phase,
+        opts.sort,
+        opts.order,
+        after,
+        want + 1,
+      );
       if (rows.length > want) {
         items.push(...rows.slice(0, want));
-        return { items: items.map(toNodeView), nextCursor: encodeCursor(items[items.length - 1]!, phase, opts) };
+        return {
+          items: items.map(toNodeView),
+          nextCursor: encodeCursor(items[items.length - 1]!, phase, opts),
+        };
       }
       items.push(...rows);
       if (phase === 'file') return { items: items.map(toNodeView), nextCursor: null };
@@ -86,9 +104,20 @@ export class NodesService {
       state = null;
       if (items.length === opts.limit) {
         // Folders filled the page exactly: there is a next page only if there are files.
-        const anyFile = await nodesRepo.listChildren(this.database.db, folder.id, 'file', opts.sort, opts.order, null, 1);
+        const anyFile = await nodesRepo.listChildren(
+          this.database.db,
+          folder.id,
+          'file',
+          opts.sort,
+          opts.order,
+          null,
+          1,
+        );
         const last = items[items.length - 1]!;
-        return { items: items.map(toNodeView), nextCursor: anyFile.length ? encodeCursor(last, 'folder', opts) : null };
+        return {
+          items: items.map(toNodeView),
+          nextCursor: anyFile.length ? encodeCursor(last, 'folder', opts) : null,
+        };
       }
     }
   }
@@ -209,14 +238,25 @@ export class NodesService {
         if (chain.some((n) => n.id === source.id)) throw errors.moveIntoDescendant();
       }
       const wanted = target.name === undefined ? source.name : normalizeName(target.name);
-      const conflict = target.conflict ?? (parent.id === source.parent_id && target.name === undefined ? 'rename' : 'fail');
+      const conflict =
+        target.conflict ?? (parent.id === source.parent_id && target.name === undefined ? 'rename' : 'fail');
       const name = await this.freeName(trx, parent.id, wanted, conflict, 'copy');
       const now = this.clock.now();
 
       // Breadth-first over the live subtree, mapping old ids to new ones.
       const idMap = new Map<string, string>([[source.id, newId()]]);
       const rows: NodeRow[] = [
-        { ...source, id: idMap.get(source.id)!, parent_id: parent.id, name, sort_name: sortNameOf(name), created_at: now, modified_at: source.kind === 'folder' ? now : source.modified_at, current_version_id: null, owner_id: parent.owner_id },
+        {
+          ...source,
+          id: idMap.get(source.id)!,
+          parent_id: parent.id,
+          name,
+          sort_name: sortNameOf(name),
+          created_at: now,
+          modified_at: source.kind === 'folder' ? now : source.modified_at,
+          current_version_id: null,
+          owner_id: parent.owner_id,
+        },
       ];
       let frontier = source.kind === 'folder' ? [source.id] : [];
       while (frontier.length) {
@@ -225,7 +265,14 @@ export class NodesService {
         for (const c of children) {
           const nid = newId();
           idMap.set(c.id, nid);
-          rows.push({ ...c, id: nid, parent_id: idMap.get(c.parent_id!)!, created_at: now, current_version_id: null, owner_id: parent.owner_id });
+          rows.push({
+            ...c,
+            id: nid,
+            parent_id: idMap.get(c.parent_id!)!,
+            created_at: now,
+            current_version_id: null,
+            owner_id: parent.owner_id,
+          });
           if (c.kind === 'folder') frontier.push(c.id);
         }
       }
@@ -275,7 +322,13 @@ export class NodesService {
   }
 
   /** A name free among the live children of parentId, or name_conflict when policy is "fail". */
-  async freeName(trx: Executor, parentId: string, name: string, policy: ConflictPolicy, label: string): Promise<string> {
+  async freeName(
+    trx: Executor,
+    parentId: string,
+    name: string,
+    policy: ConflictPolicy,
+    label: string,
+  ): Promise<string> {
     if (!(await nodesRepo.findLiveChild(trx, parentId, name))) return name;
     if (policy === 'fail') throw errors.nameConflict(name);
     for (let n = 1; n < 10_000; n++) {

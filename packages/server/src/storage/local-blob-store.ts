@@ -39,10 +39,13 @@ export class LocalBlobStore implements BlobStore {
     let size = 0;
     let closed = false;
     try {
-      await pipeline(source, new FileSink(fh, (chunk) => {
-        hash.update(chunk);
-        size += chunk.length;
-      }));
+      await pipeline(
+        source,
+        new FileSink(fh, (chunk) => {
+          hash.update(chunk);
+          size += chunk.length;
+        }),
+      );
       await fh.datasync();
       await fh.close();
       closed = true;

@@ -38,7 +38,9 @@ export class TrashService {
     return {
       items: page.map((n) => this.view(n)),
       nextCursor:
-        rows.length > opts.limit && last ? Buffer.from(`${last.trashed_at} ${last.id}`).toString('base64url') : null,
+        rows.length > opts.limit && last
+          ? Buffer.from(`${last.trashed_at} ${last.id}`).toString('base64url')
+          : null,
     };
   }
 
@@ -54,7 +56,12 @@ export class TrashService {
 
   private async loadRoot(trx: Executor, actor: Actor, id: string): Promise<NodeRow> {
     const node = await nodesRepo.findById(trx, id);
-    if (!node || node.owner_id !== actor.userId || node.trashed_at === null || node.trash_root_id !== node.id) {
+    if (
+      !node ||
+      node.owner_id !== actor.userId ||
+      node.trashed_at === null ||
+      node.trash_root_id !== node.id
+    ) {
       throw errors.notFound('Trash item');
     }
     return node;
@@ -69,10 +76,18 @@ export class TrashService {
       const node = await this.loadRoot(trx, actor, id);
       let parent = node.parent_id ? await nodesRepo.findById(trx, node.parent_id) : undefined;
       if (!parent || parent.trashed_at !== null) {
-        parent = await this.nodes.ensureFolders(trx, await this.nodes.rootOf(actor, trx), parsePath(node.original_path ?? '/'));
+        parent = await this.nodes.ensureFolders(
+          trx,
+          await this.nodes.rootOf(actor, trx),
+          parsePath(node.original_path ?? '/'),
+        );
       }
       const name = await this.nodes.freeName(trx, parent.id, node.name, 'rename', 'restored');
-      await nodesRepo.restoreTrashed(trx, node.id, { parent_id: parent.id, name, sort_name: name.toLowerCase() });
+      await nodesRepo.restoreTrashed(trx, node.id, {
+        parent_id: parent.id,
+        name,
+        sort_name: name.toLowerCase(),
+      });
       const restored = { ...node, parent_id: parent.id, name, trashed_at: null };
       return { ...toNodeView(restored), path: await this.nodes.pathOf(node.id, trx) };
     });
@@ -110,7 +125,8 @@ export class TrashService {
       for (const r of rows) {
         await this.database.transaction(async (trx) => {
           const node = await nodesRepo.findById(trx, r.id);
-          if (node && node.trash_root_id === node.id && Number(node.trashed_at) < cutoff) await this.purge(trx, node);
+          if (node && node.trash_root_id === node.id && Number(node.trashed_at) < cutoff)
+            await this.purge(trx, node);
         });
         purged++;
       }

@@ -29,12 +29,14 @@ export class Client {
     return {};
   }
 
-  async login(login: string, password: string): Promise<Res<{ token: string; user: { id: string; username: string; rootId: string; role: string } }>> {
-    const r = await this.json<{ token: string; user: { id: string; username: string; rootId: string; role: string } }>(
-      'POST',
-      '/api/auth/login',
-      { login, password },
-    );
+  async login(
+    login: string,
+    password: string,
+  ): Promise<Res<{ token: string; user: { id: string; username: string; rootId: string; role: string } }>> {
+    const r = await this.json<{
+      token: string;
+      user: { id: string; username: string; rootId: string; role: string };
+    }>('POST', '/api/auth/login', { login, password });
     if (r.status === 200) {
       this.token = r.body.token;
       this.user = r.body.user;
@@ -49,7 +51,13 @@ export class Client {
   }
 
   /** JSON request; when `expect` is given, a different status throws with the body. */
-  async json<T = any>(method: string, path: string, body?: unknown, expect?: number, headers: Record<string, string> = {}): Promise<Res<T>> {
+  async json<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    expect?: number,
+    headers: Record<string, string> = {},
+  ): Promise<Res<T>> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const r = await this.request(method, path, {
       headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -77,11 +85,17 @@ export class Client {
     return new Promise((resolve, reject) => {
       const req = http.request(
         url,
-        { method, headers: { ...(opts.auth === false ? {} : this.authHeaders()), ...opts.headers }, agent: false },
+        {
+          method,
+          headers: { ...(opts.auth === false ? {} : this.authHeaders()), ...opts.headers },
+          agent: false,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
           res.on('error', reject);
         },
       );
@@ -94,19 +108,28 @@ export class Client {
   }
 
   /** Streams a download and returns its SHA-256 without holding it in memory. */
-  downloadHash(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; sha256: string; size: number }> {
+  downloadHash(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; sha256: string; size: number }> {
     const url = new URL(path, this.base);
     return new Promise((resolve, reject) => {
-      const req = http.request(url, { method: 'GET', headers: { ...this.authHeaders(), ...headers }, agent: false }, (res) => {
-        const h = createHash('sha256');
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          h.update(c);
-          size += c.length;
-        });
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, sha256: h.digest('hex'), size }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        url,
+        { method: 'GET', headers: { ...this.authHeaders(), ...headers }, agent: false },
+        (res) => {
+          const h = createHash('sha256');
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            h.update(c);
+            size += c.length;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, sha256: h.digest('hex'), size }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

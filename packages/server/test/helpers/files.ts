@@ -5,7 +5,10 @@ import path from 'node:path';
 import { once } from 'node:events';
 
 /** Writes `size` random bytes to a temp file in 1 MiB steps; returns its path and SHA-256. */
-export async function randomFile(size: number, seed = ''): Promise<{ file: string; size: number; sha256: string; cleanup(): void }> {
+export async function randomFile(
+  size: number,
+  seed = '',
+): Promise<{ file: string; size: number; sha256: string; cleanup(): void }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'loft-file-'));
   const file = path.join(dir, `data${seed}.bin`);
   const out = createWriteStream(file);
@@ -19,7 +22,12 @@ export async function randomFile(size: number, seed = ''): Promise<{ file: strin
   }
   out.end();
   await once(out, 'finish');
-  return { file, size, sha256: h.digest('hex'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    file,
+    size,
+    sha256: h.digest('hex'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');

@@ -19,11 +19,17 @@ export interface TestServer {
   /** Registers a user (first one becomes admin) and returns a client signed in as them. */
   user(name?: string, opts?: { password?: string }): Promise<Client>;
   anonymous(): Client;
+  /** Stops and starts the server on the same data dir and database, as after a reboot. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Environment for one isolated server: its own data dir, and its own schema on PostgreSQL. */
-export function testEnv(extra: Record<string, string> = {}): { env: Record<string, string>; dataDir: string; schema: string | null } {
+export function testEnv(extra: Record<string, string> = {}): {
+  env: Record<string, string>;
+  dataDir: string;
+  schema: string | null;
+} {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'loft-test-'));
   const schema = process.env.DATABASE_URL ? `t_${randomBytes(6).toString('hex')}` : null;
   const env: Record<string, string> = {
@@ -55,10 +61,10 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const { env, dataDir, schema } = testEnv(extraEnv);
   const config = loadConfig(env);
   const clock = new ManualClock();
-  const app = await createApp(config, { clock });
+  let app = await createApp(config, { clock });
   const port = await app.listen();
   const url = `http://127.0.0.1:${port}`;
-  return {
+  const server: TestServer = {
     url,
     app,
     clock,
@@ -69,9 +75,21 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       const username = name ?? `user${process.pid}x${++userSeq}`;
       const password = opts.password ?? 'correct horse battery';
       const c = new Client(url);
-      await c.json('POST', '/api/auth/register', { username, email: `${username}@example.test`, password }, 201);
+      await c.json(
+        'POST',
+        '/api/auth/register',
+        { username, email: `${username}@example.test`, password },
+        201,
+      );
       await c.login(username, password);
       return c;
+    },
+    async restart() {
+      await app.close();
+      // Same port, so clients made before the restart keep working.
+      app = await createApp({ ...config, port }, { clock });
+      await app.listen();
+      server.app = app;
     },
     async close() {
       await app.close();
@@ -79,4 +97,5 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return server;
 }

@@ -129,7 +129,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['jobs', 'reservations', 'versions', 'nodes', 'blobs', 'login_throttle', 'tokens', 'users']) {
+  for (const t of [
+    'jobs',
+    'reservations',
+    'versions',
+    'nodes',
+    'blobs',
+    'login_throttle',
+    'tokens',
+    'users',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

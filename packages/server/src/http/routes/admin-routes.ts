@@ -20,7 +20,10 @@ export function adminRoutes(app: App, s: Services): void {
       },
     },
     async (req) => ({
-      items: await s.admin.listUsers(requireActor(req), { limit: req.query.limit ?? 100, after: req.query.after ?? null }),
+      items: await s.admin.listUsers(requireActor(req), {
+        limit: req.query.limit ?? 100,
+        after: req.query.after ?? null,
+      }),
     }),
   );
 

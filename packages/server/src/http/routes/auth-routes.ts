@@ -18,7 +18,8 @@ export function authRoutes(app: App, s: Services): void {
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
-        description: 'The first account on a server becomes its admin. Field problems come back in error.details.fields.',
+        description:
+          'The first account on a server becomes its admin. Field problems come back in error.details.fields.',
         body: Type.Object({
           username: Type.String({ maxLength: 256 }),
           email: Type.String({ maxLength: 512 }),
@@ -48,7 +49,11 @@ export function authRoutes(app: App, s: Services): void {
           remember: Type.Optional(Type.Boolean({ default: false })),
         }),
         response: {
-          200: Type.Object({ user: User, token: Type.String(), expiresAt: Type.Union([Type.Integer(), Type.Null()]) }),
+          200: Type.Object({
+            user: User,
+            token: Type.String(),
+            expiresAt: Type.Union([Type.Integer(), Type.Null()]),
+          }),
           ...commonErrors(403, 429),
         },
       },
@@ -61,14 +66,26 @@ export function authRoutes(app: App, s: Services): void {
         ip: req.ip,
         userAgent: req.headers['user-agent'] ?? null,
       });
-      setSessionCookie(reply, req, s.config, session.token, req.body.remember ? s.config.sessionRememberTtlMs : null);
+      setSessionCookie(
+        reply,
+        req,
+        s.config,
+        session.token,
+        req.body.remember ? s.config.sessionRememberTtlMs : null,
+      );
       return { user, token: session.token, expiresAt: session.expiresAt };
     },
   );
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null(), ...commonErrors() } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End this session',
+        response: { 204: Type.Null(), ...commonErrors() },
+      },
+    },
     async (req, reply) => {
       await s.accounts.logout(requireActor(req));
       clearSessionCookie(reply);
@@ -125,7 +142,8 @@ export function authRoutes(app: App, s: Services): void {
       schema: {
         tags: ['auth'],
         summary: 'Create a personal access token',
-        description: 'For the CLI and WebDAV. The token is shown once, in this response; only its hash is stored.',
+        description:
+          'For the CLI and WebDAV. The token is shown once, in this response; only its hash is stored.',
         body: Type.Object({ name: Type.String({ maxLength: 100 }) }),
         response: {
           201: Type.Object({ id: Type.String(), name: Type.String(), token: Type.String() }),

@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { errors } from '../../errors.js';
 import type { UploadInput } from '../../nodes/files-service.js';
@@ -21,7 +21,8 @@ const rawBodyDoc = {
 function uploadInput(req: FastifyRequest, conflict?: 'overwrite' | 'fail' | 'rename'): UploadInput {
   const len = req.headers['content-length'];
   const length = len === undefined ? null : Number(len);
-  if (length !== null && (!Number.isSafeInteger(length) || length < 0)) throw errors.badRequest('Invalid Content-Length.');
+  if (length !== null && (!Number.isSafeInteger(length) || length < 0))
+    throw errors.badRequest('Invalid Content-Length.');
   const ifMatch = req.headers['if-match'];
   return {
     body: req.raw,
@@ -51,7 +52,12 @@ export function contentRoutes(app: App, s: Services): void {
         },
       },
       async (req, reply) => {
-        const r = await s.files.uploadInto(requireActor(req), req.params.id, req.params.name, uploadInput(req, req.query.conflict));
+        const r = await s.files.uploadInto(
+          requireActor(req),
+          req.params.id,
+          req.params.name,
+          uploadInput(req, req.query.conflict),
+        );
         return reply.status(r.created ? 201 : 200).send(r.node);
       },
     );
@@ -63,12 +69,19 @@ export function contentRoutes(app: App, s: Services): void {
           tags,
           summary: 'Upload a file by path (raw body)',
           description: `${rawBodyDoc.description} Missing parent folders are created.`,
-          querystring: Type.Object({ path: Type.String({ maxLength: 4096 }), conflict: Type.Optional(ConflictPolicy) }),
+          querystring: Type.Object({
+            path: Type.String({ maxLength: 4096 }),
+            conflict: Type.Optional(ConflictPolicy),
+          }),
           response: uploadResponse,
         },
       },
       async (req, reply) => {
-        const r = await s.files.uploadToPath(requireActor(req), req.query.path, uploadInput(req, req.query.conflict));
+        const r = await s.files.uploadToPath(
+          requireActor(req),
+          req.query.path,
+          uploadInput(req, req.query.conflict),
+        );
         return reply.status(r.created ? 201 : 200).send(r.node);
       },
     );
@@ -79,7 +92,8 @@ export function contentRoutes(app: App, s: Services): void {
         schema: {
           tags,
           summary: 'Replace the content of a file (new version)',
-          description: 'Send If-Match with the current sha256 to refuse (412) if someone changed it meanwhile.',
+          description:
+            'Send If-Match with the current sha256 to refuse (412) if someone changed it meanwhile.',
           params: IdParams,
           response: uploadResponse,
         },
@@ -92,7 +106,13 @@ export function contentRoutes(app: App, s: Services): void {
   void app.register(async (form: App) => {
     await form.register(multipart, {
       preservePath: true,
-      limits: { fileSize: Number.MAX_SAFE_INTEGER, files: 10_000, parts: 20_000, fields: 10_000, fieldSize: 64 * 1024 },
+      limits: {
+        fileSize: Number.MAX_SAFE_INTEGER,
+        files: 10_000,
+        parts: 20_000,
+        fields: 10_000,
+        fieldSize: 64 * 1024,
+      },
       throwFileSizeLimit: true,
     } as Parameters<typeof multipart>[1]);
 
@@ -118,7 +138,12 @@ export function contentRoutes(app: App, s: Services): void {
         for await (const part of req.files()) {
           const relative = part.filename.replace(/\\/g, '/');
           const target = relative.includes('/') ? `${folder.path.replace(/\/$/, '')}/${relative}` : null;
-          const input: UploadInput = { body: part.file, length: null, contentType: part.mimetype, conflict: req.query.conflict };
+          const input: UploadInput = {
+            body: part.file,
+            length: null,
+            contentType: part.mimetype,
+            conflict: req.query.conflict,
+          };
           const r = target
             ? await s.files.uploadToPath(actor, target, input)
             : await s.files.uploadInto(actor, folder.id, relative, input);
@@ -136,7 +161,8 @@ export function contentRoutes(app: App, s: Services): void {
     schema: {
       tags,
       summary: 'Download a file',
-      description: 'Supports Range (single range), If-None-Match, If-Modified-Since and If-Range. ETag is the content SHA-256.',
+      description:
+        'Supports Range (single range), If-None-Match, If-Modified-Since and If-Range. ETag is the content SHA-256.',
       params: IdParams,
       querystring: Type.Object({ version: Type.Optional(Id) }),
     },
@@ -175,7 +201,7 @@ export function contentRoutes(app: App, s: Services): void {
   );
 
   const zipSchema = { tags, summary: '', produces: ['application/zip'] };
-  const sendZip = async (req: FastifyRequest, reply: import('fastify').FastifyReply, ids: string[]) => {
+  const sendZip = async (req: FastifyRequest, reply: FastifyReply, ids: string[]) => {
     const { name, stream } = await s.archive.zip(requireActor(req), ids);
     userContentHeaders(reply);
     reply.header('content-disposition', contentDisposition('attachment', name));
@@ -196,12 +222,18 @@ export function contentRoutes(app: App, s: Services): void {
       schema: {
         ...zipSchema,
         summary: 'Download several items as one zip, streamed',
-        querystring: Type.Object({ ids: Type.String({ maxLength: 65 * 1000, description: 'Comma-separated node ids' }) }),
+        querystring: Type.Object({
+          ids: Type.String({ maxLength: 65 * 1000, description: 'Comma-separated node ids' }),
+        }),
       },
     },
     async (req, reply) => {
-      const ids = req.query.ids.split(',').map((x) => x.trim()).filter(Boolean);
-      if (ids.length > 1000 || ids.some((id) => !/^[A-Za-z0-9-]{1,64}$/.test(id))) throw errors.badRequest('Invalid ids.');
+      const ids = req.query.ids
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      if (ids.length > 1000 || ids.some((id) => !/^[A-Za-z0-9-]{1,64}$/.test(id)))
+        throw errors.badRequest('Invalid ids.');
       return sendZip(req, reply, ids);
     },
   );

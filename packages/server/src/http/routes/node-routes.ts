@@ -35,7 +35,14 @@ export function nodeRoutes(app: App, s: Services): void {
 
   app.get(
     '/api/nodes/:id',
-    { schema: { tags, summary: 'Metadata of a file or folder', params: IdParams, response: { 200: NodeWithPath, ...commonErrors(404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Metadata of a file or folder',
+        params: IdParams,
+        response: { 200: NodeWithPath, ...commonErrors(404) },
+      },
+    },
     async (req) => s.nodes.get(requireActor(req), req.params.id),
   );
 
@@ -45,7 +52,8 @@ export function nodeRoutes(app: App, s: Services): void {
       schema: {
         tags,
         summary: 'List a folder',
-        description: 'Folders first, then files, in the chosen order. Pass nextCursor back as cursor for the next page.',
+        description:
+          'Folders first, then files, in the chosen order. Pass nextCursor back as cursor for the next page.',
         params: IdParams,
         querystring: ListQuery,
         response: { 200: NodePage, ...commonErrors(404, 409) },
@@ -66,7 +74,8 @@ export function nodeRoutes(app: App, s: Services): void {
       schema: {
         tags,
         summary: 'Create a folder',
-        description: 'With parents=true, name may be a relative path ("a/b/c") and existing folders are reused, like mkdir -p.',
+        description:
+          'With parents=true, name may be a relative path ("a/b/c") and existing folders are reused, like mkdir -p.',
         params: IdParams,
         body: Type.Object({ name: Type.String({ maxLength: 4096 }), parents: Type.Optional(Type.Boolean()) }),
         response: { 200: Node, 201: Node, ...commonErrors(404, 409) },
@@ -87,7 +96,10 @@ export function nodeRoutes(app: App, s: Services): void {
         tags,
         summary: 'Rename and/or move',
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 1024 })), parentId: Type.Optional(Id) }),
+        body: Type.Object({
+          name: Type.Optional(Type.String({ maxLength: 1024 })),
+          parentId: Type.Optional(Id),
+        }),
         response: { 200: Node, ...commonErrors(404, 409) },
       },
     },
@@ -100,7 +112,8 @@ export function nodeRoutes(app: App, s: Services): void {
       schema: {
         tags,
         summary: 'Copy a file or folder',
-        description: 'No bytes are copied: the copy shares content with the original. It counts against the quota.',
+        description:
+          'No bytes are copied: the copy shares content with the original. It counts against the quota.',
         params: IdParams,
         body: Type.Object({
           parentId: Id,
@@ -110,12 +123,20 @@ export function nodeRoutes(app: App, s: Services): void {
         response: { 201: Node, ...commonErrors(404, 409, 507) },
       },
     },
-    async (req, reply) => reply.status(201).send(await s.nodes.copy(requireActor(req), req.params.id, req.body)),
+    async (req, reply) =>
+      reply.status(201).send(await s.nodes.copy(requireActor(req), req.params.id, req.body)),
   );
 
   app.delete(
     '/api/nodes/:id',
-    { schema: { tags, summary: 'Move to trash', params: IdParams, response: { 204: Type.Null(), ...commonErrors(404, 409) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Move to trash',
+        params: IdParams,
+        response: { 204: Type.Null(), ...commonErrors(404, 409) },
+      },
+    },
     async (req, reply) => {
       await s.nodes.trash(requireActor(req), req.params.id);
       return reply.status(204).send(null);

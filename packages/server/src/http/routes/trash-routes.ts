@@ -17,10 +17,17 @@ export function trashRoutes(app: App, s: Services): void {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
           cursor: Type.Optional(Type.String({ maxLength: 512 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(TrashItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...commonErrors() },
+        response: {
+          200: Type.Object({
+            items: Type.Array(TrashItem),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...commonErrors(),
+        },
       },
     },
-    async (req) => s.trash.list(requireActor(req), { limit: req.query.limit ?? 100, cursor: req.query.cursor ?? null }),
+    async (req) =>
+      s.trash.list(requireActor(req), { limit: req.query.limit ?? 100, cursor: req.query.cursor ?? null }),
   );
 
   app.post(
@@ -29,7 +36,8 @@ export function trashRoutes(app: App, s: Services): void {
       schema: {
         tags,
         summary: 'Restore an item to its original folder',
-        description: 'The folder is recreated if it is gone; a name taken meanwhile becomes "name (restored)".',
+        description:
+          'The folder is recreated if it is gone; a name taken meanwhile becomes "name (restored)".',
         params: IdParams,
         response: { 200: NodeWithPath, ...commonErrors(404, 507) },
       },
@@ -39,7 +47,14 @@ export function trashRoutes(app: App, s: Services): void {
 
   app.delete(
     '/api/trash/:id',
-    { schema: { tags, summary: 'Delete an item forever', params: IdParams, response: { 204: Type.Null(), ...commonErrors(404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete an item forever',
+        params: IdParams,
+        response: { 204: Type.Null(), ...commonErrors(404) },
+      },
+    },
     async (req, reply) => {
       await s.trash.deleteForever(requireActor(req), req.params.id);
       return reply.status(204).send(null);
@@ -48,7 +63,13 @@ export function trashRoutes(app: App, s: Services): void {
 
   app.delete(
     '/api/trash',
-    { schema: { tags, summary: 'Empty the trash', response: { 200: Type.Object({ purged: Type.Integer() }), ...commonErrors() } } },
+    {
+      schema: {
+        tags,
+        summary: 'Empty the trash',
+        response: { 200: Type.Object({ purged: Type.Integer() }), ...commonErrors() },
+      },
+    },
     async (req) => ({ purged: await s.trash.empty(requireActor(req)) }),
   );
 }
