@@ -157,13 +157,18 @@ export const nodesRepo = {
       (r) => r.id,
     ),
 
+  /** The root first, at its new place and name, so its old name never collides with a live sibling. */
   restoreTrashed: async (ex: Executor, rootId: string, patchRoot: Partial<NodeRow>) => {
+    await ex
+      .updateTable('nodes')
+      .set({ ...patchRoot, trashed_at: null, trash_root_id: null, original_path: null })
+      .where('id', '=', rootId)
+      .execute();
     await ex
       .updateTable('nodes')
       .set({ trashed_at: null, trash_root_id: null, original_path: null })
       .where('trash_root_id', '=', rootId)
       .execute();
-    await ex.updateTable('nodes').set(patchRoot).where('id', '=', rootId).execute();
   },
 
   listTrashRoots: (
