@@ -86,7 +86,8 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
   const int = (key: string, fallback: number, min: number, max: number) => {
     const raw = source[key]?.trim();
     if (!raw) return fallback;
-    const n = Number(raw);
+    // Decimal digits only: Number() would also take "0x50", "1e3" and "80.0".
+    const n = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       problems.push(`${key}: expected an integer between ${min} and ${max}, got "${raw}"`);
       return fallback;

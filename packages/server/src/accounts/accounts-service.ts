@@ -230,6 +230,7 @@ export class AccountsService {
       userId: row.user_id,
       username: row.username,
       role: row.role,
+      rootId: row.root_id,
       tokenId: row.token_id,
       via: row.kind,
     };

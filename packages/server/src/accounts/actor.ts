@@ -3,6 +3,8 @@ export interface Actor {
   userId: string;
   username: string;
   role: 'user' | 'admin';
+  /** The user's root folder, known from the token lookup so no request needs a query for it. */
+  rootId: string;
   tokenId: string;
   via: 'session' | 'pat';
 }

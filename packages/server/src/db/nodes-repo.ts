@@ -25,6 +25,20 @@ export const nodesRepo = {
         .execute();
   },
 
+  /**
+   * Inserts unless a live sibling has the name already; false when it had. A concurrent insert of
+   * the same name is waited for instead of failing, so the transaction stays usable.
+   */
+  insertIfAbsent: async (ex: Executor, row: NodeRow) => {
+    const r = await ex
+      .insertInto('nodes')
+      .values(row)
+      .onConflict((oc) => oc.columns(['parent_id', 'name']).where('trashed_at', 'is', null).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+
   findById: (ex: Executor, id: string) =>
     ex.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst(),
 

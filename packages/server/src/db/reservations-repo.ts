@@ -10,12 +10,8 @@ export const reservationsRepo = {
     ex.updateTable('reservations').set({ expires_at: expiresAt }).where('id', '=', id).execute(),
 
   /** Returns the row it deleted, so the caller releases exactly what was still held. */
-  take: async (ex: Executor, id: string) => {
-    const row = await ex.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return undefined;
-    const r = await ex.deleteFrom('reservations').where('id', '=', id).executeTakeFirst();
-    return Number(r.numDeletedRows) === 1 ? row : undefined;
-  },
+  take: (ex: Executor, id: string) =>
+    ex.deleteFrom('reservations').where('id', '=', id).returning(['user_id', 'bytes']).executeTakeFirst(),
 
   listStale: (ex: Executor, now: number, instanceId: string | null, limit: number) =>
     ex

@@ -17,6 +17,7 @@ export const tokensRepo = {
         'users.username',
         'users.role',
         'users.status',
+        'users.root_id',
       ])
       .where('tokens.token_hash', '=', hash)
       .executeTakeFirst(),

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, isLoftError, LoftError, type FieldError } from '../errors.js';
 
@@ -60,6 +61,10 @@ export function toLoftError(err: unknown, req: FastifyRequest): LoftError {
       return new LoftError('payload_too_large', e.message);
     case 'FST_PROTO_VIOLATION':
       return errors.badRequest('Malformed request.');
+    case 'FST_ERR_BAD_URL':
+      return errors.badRequest('The URL is not valid (bad percent-encoding).');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return errors.badRequest('A part of the URL is too long.');
   }
   if (
     e.name === 'SyntaxError' ||
@@ -72,6 +77,30 @@ export function toLoftError(err: unknown, req: FastifyRequest): LoftError {
   }
   req.log.error({ err }, 'unhandled error');
   return new LoftError('internal_error', 'Something went wrong on our side. It has been logged.');
+}
+
+/** Fastify's `frameworkErrors`: errors raised before routing (a URL that does not decode) get the same shape. */
+export function renderFrameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  jsonRenderer.render(reply, toLoftError(err, req));
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's parser refuses (a Content-Length of -1 or "abc",
+ * a malformed header, headers over the size limit) never reach a route, but still get a catalogue error.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const e = errors.badRequest(
+    err.code === 'HPE_HEADER_OVERFLOW' ? 'The request headers are too large.' : 'Malformed HTTP request.',
+  );
+  const body = JSON.stringify({ error: { code: e.code, message: e.message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${e.status} Bad Request\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export function installErrorHandling(app: FastifyInstance, renderer: ErrorRenderer = jsonRenderer): void {

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Services } from '../services.js';
 import { installAuthentication } from './auth.js';
-import { installErrorHandling } from './error-handler.js';
+import { clientErrorHandler, installErrorHandling, renderFrameworkError } from './error-handler.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { contentRoutes } from './routes/content-routes.js';
@@ -35,6 +35,10 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     return503OnClosing: true,
+    // A valid name is at most 255 bytes, up to 765 characters percent-encoded; the default is 100.
+    maxParamLength: 3 * 1024,
+    frameworkErrors: renderFrameworkError,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   installErrorHandling(app);
@@ -64,6 +68,11 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
 
   await app.register(cookie);
   installAuthentication(app, s.accounts, s.config);
+
+  // A write is acknowledged only once its transaction is on disk (one fsync for many writes).
+  app.addHook('onSend', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') await s.database.durable();
+  });
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

@@ -69,5 +69,6 @@ export function contentTypeFor(name: string, declared: string | null | undefined
   if (!GENERIC.has(clean) && VALID.test(clean)) return clean;
   const dot = name.lastIndexOf('.');
   const ext = dot >= 0 ? name.slice(dot + 1).toLowerCase() : '';
-  return BY_EXTENSION[ext] ?? 'application/octet-stream';
+  // Own keys only: "x.constructor" must not find Object.prototype.constructor.
+  return (Object.hasOwn(BY_EXTENSION, ext) && BY_EXTENSION[ext]) || 'application/octet-stream';
 }

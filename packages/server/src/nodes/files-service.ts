@@ -10,7 +10,7 @@ import { usersRepo } from '../db/users-repo.js';
 import { versionsRepo, type VersionRow } from '../db/versions-repo.js';
 import { errors, isLoftError } from '../errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { QuotaService, Reservation } from '../quotas/quota-service.js';
+import type { QuotaHold, QuotaService } from '../quotas/quota-service.js';
 import { BlobNotFoundError, type BlobInfo, type BlobStore, type ByteRange } from '../storage/blob-store.js';
 import { newId } from '../util/ids.js';
 import type { NodeAccess } from './access.js';
@@ -96,7 +96,7 @@ export class FilesService {
     if (input.length !== null && (!Number.isSafeInteger(input.length) || input.length < 0)) {
       throw errors.badRequest('Invalid Content-Length.');
     }
-    const reservation = await this.quotas.reserve(ownerId, input.length ?? 0);
+    const reservation = await this.quotas.hold(ownerId, input.length);
     let blob: BlobInfo | null = null;
     try {
       const meter = new QuotaMeter(reservation, input.length);
@@ -131,7 +131,7 @@ export class FilesService {
     target: Target,
     input: UploadInput,
     blob: BlobInfo,
-    r: Reservation,
+    r: QuotaHold,
   ) {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -150,7 +150,7 @@ export class FilesService {
     target: Target,
     input: UploadInput,
     blob: BlobInfo,
-    reservation: Reservation,
+    reservation: QuotaHold,
   ): Promise<UploadResult> {
     const now = this.clock.now();
     let parent: NodeRow | null = null;
@@ -318,7 +318,7 @@ class QuotaMeter extends Transform {
   private count = 0;
 
   constructor(
-    private readonly reservation: Reservation,
+    private readonly reservation: QuotaHold,
     private readonly declared: number | null,
   ) {
     super();

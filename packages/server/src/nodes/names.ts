@@ -41,12 +41,14 @@ export function parsePath(raw: string): string[] {
 export function variantName(name: string, label: string, n: number): string {
   const suffix = n <= 1 ? ` (${label})` : ` (${label} ${n})`;
   const dot = name.lastIndexOf('.');
-  const base = dot > 0 ? name.slice(0, dot) : name;
-  const ext = dot > 0 ? name.slice(dot) : '';
-  let out = `${base}${suffix}${ext}`;
-  while (Buffer.byteLength(out, 'utf8') > MAX_NAME_BYTES && out.length > suffix.length + ext.length) {
-    out = `${base.slice(0, -(Buffer.byteLength(out, 'utf8') - MAX_NAME_BYTES) || -1)}${suffix}${ext}`;
-    if (Buffer.byteLength(out, 'utf8') <= MAX_NAME_BYTES) break;
-  }
-  return out;
+  let base = dot > 0 ? name.slice(0, dot) : name;
+  let ext = dot > 0 ? name.slice(dot) : '';
+  // An extension too long to keep beside the suffix is shortened with the rest of the name.
+  if (Buffer.byteLength(`${suffix}${ext}`, 'utf8') >= MAX_NAME_BYTES) [base, ext] = [name, ''];
+  const budget = MAX_NAME_BYTES - Buffer.byteLength(`${suffix}${ext}`, 'utf8');
+  // Drop whole code points from the end of the base: never half a surrogate pair.
+  const chars = [...base];
+  let bytes = Buffer.byteLength(base, 'utf8');
+  while (bytes > budget && chars.length) bytes -= Buffer.byteLength(chars.pop()!, 'utf8');
+  return `${chars.join('')}${suffix}${ext}`;
 }

@@ -42,9 +42,7 @@ export class NodesService {
 
   /** Inside a transaction pass it as ex: on SQLite a second connection would wait for it forever. */
   async rootOf(actor: Actor, ex: Executor = this.database.db): Promise<NodeRow> {
-    const user = await usersRepo.findById(ex, actor.userId);
-    if (!user) throw errors.unauthenticated();
-    return this.access.load(actor, user.root_id, 'read', ex);
+    return this.access.load(actor, actor.rootId, 'read', ex);
   }
 
   /** Resolves "/a/b/c" in the actor's tree, one indexed lookup per segment. */
@@ -148,20 +146,32 @@ export class NodesService {
   async ensureFolders(trx: Executor, from: NodeRow, names: string[]): Promise<NodeRow> {
     let current = from;
     for (const name of names) {
-      const existing = await nodesRepo.findLiveChild(trx, current.id, name);
-      if (existing) {
-        if (existing.kind !== 'folder') throw errors.notAFolder();
-        current = existing;
-      } else {
-        current = await this.insertFolder(trx, current, name);
+      let existing = await nodesRepo.findLiveChild(trx, current.id, name);
+      if (!existing) {
+        // Concurrent uploads into one new folder: the first creates it, the others use it.
+        const row = this.folderRow(current, name);
+        if (await nodesRepo.insertIfAbsent(trx, row)) {
+          current = row;
+          continue;
+        }
+        existing = await nodesRepo.findLiveChild(trx, current.id, name);
+        if (!existing) throw errors.nameConflict(name);
       }
+      if (existing.kind !== 'folder') throw errors.notAFolder();
+      current = existing;
     }
     return current;
   }
 
   private async insertFolder(trx: Executor, parent: NodeRow, name: string): Promise<NodeRow> {
+    const row = this.folderRow(parent, name);
+    await insertUnique(trx, row);
+    return row;
+  }
+
+  private folderRow(parent: NodeRow, name: string): NodeRow {
     const now = this.clock.now();
-    const row: NodeRow = {
+    return {
       id: newId(),
       owner_id: parent.owner_id,
       parent_id: parent.id,
@@ -178,8 +188,6 @@ export class NodesService {
       trash_root_id: null,
       original_path: null,
     };
-    await insertUnique(trx, row);
-    return row;
   }
 
   /** Rename and/or move. Refuses to move a folder under itself. */

@@ -9,12 +9,14 @@ import { BlobNotFoundError, isSha256, type BlobInfo, type BlobStore, type ByteRa
 const READ_CHUNK = 256 * 1024;
 
 /**
- * Blobs as files under root/ab/cd/<sha256>. A write goes to root/tmp on the same filesystem,
+ * Blobs as files under root/ab/<sha256> (256 directories; ext4 indexes large ones). A write goes to root/tmp on the same filesystem,
  * is fsynced, renamed into place and the directory fsynced: a crash leaves either nothing or the
  * whole blob under its name, never a partial file.
  */
 export class LocalBlobStore implements BlobStore {
   private readonly tmpDir: string;
+  /** Fan-out directories known to exist (at most 256), to skip a mkdir per write. */
+  private readonly knownDirs = new Set<string>();
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -29,7 +31,7 @@ export class LocalBlobStore implements BlobStore {
 
   private pathOf(sha256: string): string {
     if (!isSha256(sha256)) throw new BlobNotFoundError(sha256);
-    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
   async put(source: Readable): Promise<BlobInfo> {
@@ -52,15 +54,16 @@ export class LocalBlobStore implements BlobStore {
       const sha256 = hash.digest('hex');
       const final = this.pathOf(sha256);
       const dir = path.dirname(final);
-      if (await exists(final)) {
-        // Same bytes already stored: keep one copy, and freshen it so the orphan sweep spares it.
-        await fs.rm(tmp, { force: true });
-        const now = new Date();
-        await fs.utimes(final, now, now).catch(() => undefined);
-        return { sha256, size };
-      }
+      // Same bytes stored already? Renaming over them is atomic and leaves one copy, and it is
+      // cheaper than checking first; it also freshens the mtime the orphan sweep looks at.
       await this.ensureDir(dir);
-      await fs.rename(tmp, final);
+      await fs.rename(tmp, final).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        // The directory vanished under us (removed by hand?): create it again, once.
+        this.knownDirs.delete(dir);
+        await this.ensureDir(dir);
+        await fs.rename(tmp, final);
+      });
       await fsyncDir(dir);
       return { sha256, size };
     } catch (e) {
@@ -71,11 +74,13 @@ export class LocalBlobStore implements BlobStore {
   }
 
   private async ensureDir(dir: string): Promise<void> {
-    if (await exists(dir)) return;
-    await fs.mkdir(dir, { recursive: true });
-    // New directory entries must reach the disk too, or a crash could lose the renamed blob.
-    await fsyncDir(path.dirname(dir));
-    await fsyncDir(path.dirname(path.dirname(dir)));
+    if (this.knownDirs.has(dir)) return;
+    const created = await fs.mkdir(dir, { recursive: true });
+    if (created !== undefined) {
+      // New directory entries must reach the disk too, or a crash could lose the renamed blob.
+      await fsyncDir(path.dirname(dir));
+    }
+    this.knownDirs.add(dir);
   }
 
   async get(sha256: string, range?: ByteRange): Promise<Readable> {
@@ -106,16 +111,15 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async *list(): AsyncIterable<{ sha256: string; modifiedAt: number }> {
-    const level = async (dir: string) =>
-      (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => /^[0-9a-f]{2}$/.test(n)).sort();
-    for (const a of await level(this.root)) {
-      for (const b of await level(path.join(this.root, a))) {
-        const dir = path.join(this.root, a, b);
-        for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-          if (!isSha256(name)) continue;
-          const st = await fs.stat(path.join(dir, name)).catch(() => null);
-          if (st) yield { sha256: name, modifiedAt: st.mtimeMs };
-        }
+    const fanout = (await fs.readdir(this.root).catch(() => [] as string[])).filter((n) =>
+      /^[0-9a-f]{2}$/.test(n),
+    );
+    for (const a of fanout.sort()) {
+      const dir = path.join(this.root, a);
+      for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+        if (!isSha256(name)) continue;
+        const st = await fs.stat(path.join(dir, name)).catch(() => null);
+        if (st) yield { sha256: name, modifiedAt: st.mtimeMs };
       }
     }
   }
@@ -157,13 +161,6 @@ async function writeAll(fh: fs.FileHandle, bufs: Buffer[]): Promise<void> {
     }
     pending = rest;
   }
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(
-    () => true,
-    () => false,
-  );
 }
 
 async function fsyncDir(dir: string): Promise<void> {
