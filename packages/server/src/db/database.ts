@@ -70,7 +70,10 @@ export async function openDatabase(config: Config): Promise<Database> {
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
-  await migrateToLatest(db as unknown as Kysely<unknown>);
+  await migrateToLatest(
+    db as unknown as Kysely<unknown>,
+    dialect === 'postgres' ? config.databaseSchema : undefined,
+  );
   return {
     db,
     dialect,

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
+import { Readable, Transform, pipeline } from 'node:stream';
 import type { Services } from '../services.js';
 import { installAuthentication } from './auth.js';
 import { clientErrorHandler, installErrorHandling, renderFrameworkError } from './error-handler.js';
@@ -70,8 +71,24 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   installAuthentication(app, s.accounts, s.config);
 
   // A write is acknowledged only once its transaction is on disk (one fsync for many writes).
-  app.addHook('onSend', async (req) => {
+  app.addHook('onSend', async (req, _reply, payload) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') await s.database.durable();
+    if (typeof payload === 'string' || Buffer.isBuffer(payload))
+      s.metrics.bytesOut.inc(Buffer.byteLength(payload));
+    else if (payload instanceof Readable) {
+      // Counted on the way out through a pass-through: a bare 'data' listener would start the
+      // stream before the reply is piped and lose bytes.
+      const counter = new Transform({
+        highWaterMark: 256 * 1024,
+        transform(chunk: Buffer, _enc, cb) {
+          s.metrics.bytesOut.inc(chunk.length);
+          cb(null, chunk);
+        },
+      });
+      pipeline(payload, counter, () => undefined);
+      return counter;
+    }
+    return payload;
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -82,8 +99,6 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
     );
     const inLen = Number(req.headers['content-length'] ?? 0);
     if (inLen > 0) s.metrics.bytesIn.inc(inLen);
-    const outLen = Number(reply.getHeader('content-length') ?? 0);
-    if (outLen > 0 && req.method !== 'HEAD') s.metrics.bytesOut.inc(outLen);
   });
 
   authRoutes(app, s);

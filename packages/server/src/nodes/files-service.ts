@@ -168,7 +168,7 @@ export class FilesService {
       existing = await nodesRepo.findLiveChild(trx, parent.id, name);
       if (existing && (input.conflict === 'rename' || existing.kind === 'folder')) {
         if (existing.kind === 'folder' && input.conflict !== 'rename') throw errors.nameConflict(name);
-        name = await this.nodes.freeName(trx, parent.id, name, 'rename', '1');
+        name = await this.nodes.freeName(trx, parent.id, name, 'rename', '');
         existing = undefined;
       } else if (existing && input.conflict === 'fail') {
         throw errors.nameConflict(name);

@@ -39,7 +39,8 @@ export function parsePath(raw: string): string[] {
 
 /** "report.pdf" → "report (restored).pdf", then " (restored 2)" ... for restores and copies. */
 export function variantName(name: string, label: string, n: number): string {
-  const suffix = n <= 1 ? ` (${label})` : ` (${label} ${n})`;
+  // An empty label numbers the copies like file managers do: "a (1).txt", "a (2).txt".
+  const suffix = label === '' ? ` (${n})` : n <= 1 ? ` (${label})` : ` (${label} ${n})`;
   const dot = name.lastIndexOf('.');
   let base = dot > 0 ? name.slice(0, dot) : name;
   let ext = dot > 0 ? name.slice(dot) : '';

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { errors } from '../../errors.js';
+import { errors, isLoftError, LoftError } from '../../errors.js';
 import type { UploadInput } from '../../nodes/files-service.js';
 import type { Services } from '../../services.js';
 import { requireActor } from '../auth.js';
@@ -31,6 +31,20 @@ function uploadInput(req: FastifyRequest, conflict?: 'overwrite' | 'fail' | 'ren
     conflict,
     ifMatch: typeof ifMatch === 'string' ? ifMatch.replace(/^W\//, '').replace(/"/g, '').trim() : null,
   };
+}
+
+/** The multipart parser fails with plain Errors on a malformed or cut-off body: the client's fault, not ours. */
+const malformedMultipart = (e: unknown) =>
+  isLoftError(e) || typeof (e as { statusCode?: unknown } | null)?.statusCode === 'number'
+    ? e
+    : errors.badRequest('The multipart body is malformed or ended early.');
+
+async function* multipartFiles(req: FastifyRequest) {
+  try {
+    yield* req.files();
+  } catch (e) {
+    throw malformedMultipart(e);
+  }
 }
 
 export function contentRoutes(app: App, s: Services): void {
@@ -131,11 +145,15 @@ export function contentRoutes(app: App, s: Services): void {
       },
       async (req, reply) => {
         const actor = requireActor(req);
-        if (!req.isMultipart()) throw errors.badRequest('Send files as multipart/form-data.');
+        if (!req.isMultipart()) {
+          throw new LoftError('unsupported_media_type', 'Send files as multipart/form-data.');
+        }
         const folder = await s.nodes.get(actor, req.params.id);
         if (folder.kind !== 'folder') throw errors.notAFolder();
         const items = [];
-        for await (const part of req.files()) {
+        for await (const part of multipartFiles(req)) {
+          let partError: unknown = null;
+          part.file.once('error', (e) => (partError = e));
           const relative = part.filename.replace(/\\/g, '/');
           const target = relative.includes('/') ? `${folder.path.replace(/\/$/, '')}/${relative}` : null;
           const input: UploadInput = {
@@ -144,9 +162,13 @@ export function contentRoutes(app: App, s: Services): void {
             contentType: part.mimetype,
             conflict: req.query.conflict,
           };
-          const r = target
-            ? await s.files.uploadToPath(actor, target, input)
-            : await s.files.uploadInto(actor, folder.id, relative, input);
+          const r = await (
+            target
+              ? s.files.uploadToPath(actor, target, input)
+              : s.files.uploadInto(actor, folder.id, relative, input)
+          ).catch((e: unknown) => {
+            throw partError !== null && !isLoftError(e) ? malformedMultipart(partError) : e;
+          });
           if (part.file.truncated) throw errors.badRequest('File too large.');
           items.push(r.node);
         }
@@ -206,7 +228,6 @@ export function contentRoutes(app: App, s: Services): void {
     userContentHeaders(reply);
     reply.header('content-disposition', contentDisposition('attachment', name));
     reply.header('cache-control', 'private, no-store');
-    stream.on('data', (c: Buffer) => s.metrics.bytesOut.inc(c.length));
     return reply.type('application/zip').send(stream);
   };
 
