@@ -43,8 +43,9 @@ export function toLoftError(err: unknown, req: FastifyRequest): LoftError {
     );
   }
   switch (e.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.badRequest('The body length does not match its Content-Length.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new LoftError('unsupported_media_type', 'Unsupported Content-Type for this endpoint.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new LoftError('payload_too_large', 'The request body is too large.');

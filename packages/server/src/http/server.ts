@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { Readable, Transform, pipeline } from 'node:stream';
+import { errors } from '../errors.js';
 import type { Services } from '../services.js';
 import { installAuthentication } from './auth.js';
 import { clientErrorHandler, installErrorHandling, renderFrameworkError } from './error-handler.js';
@@ -35,7 +36,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
-    return503OnClosing: true,
+    return503OnClosing: false,
     // A valid name is at most 255 bytes, up to 765 characters percent-encoded; the default is 100.
     maxParamLength: 3 * 1024,
     frameworkErrors: renderFrameworkError,
@@ -43,6 +44,12 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   installErrorHandling(app);
+  // While draining, requests on connections still open get a catalogue error, not a bare 503.
+  app.addHook('onRequest', async (req) => {
+    if (state.shuttingDown && req.url !== '/readyz' && req.url !== '/healthz') {
+      throw errors.unavailable('The server is restarting. Try again in a moment.');
+    }
+  });
   for (const schema of [ErrorBody, User, Node]) app.addSchema(schema);
 
   await app.register(swagger, {
