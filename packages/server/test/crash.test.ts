@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from './helpers/client.js';
-import { sha256 } from './helpers/files.js';
+import { sha256, storedBlobs } from './helpers/files.js';
 import { dialect, dropSchema, testEnv } from './helpers/server.js';
 
 const KiB = 1024;
@@ -136,24 +136,6 @@ async function listTree(c: Client, folderId: string, prefix = ''): Promise<Liste
     cursor = page.body.nextCursor;
   } while (cursor);
   return out;
-}
-
-/** Stored blobs (file name → size) under blobs/, leaving out blobs/tmp; any fan-out layout. */
-async function storedBlobs(root: string): Promise<Map<string, number>> {
-  const files = new Map<string, number>();
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (dir === root && entry.name === 'tmp') continue;
-        await walk(p);
-      } else if (entry.isFile()) {
-        files.set(entry.name, (await fs.stat(p)).size);
-      }
-    }
-  };
-  await walk(root);
-  return files;
 }
 
 async function partFiles(tmpDir: string): Promise<{ name: string; size: number }[]> {

@@ -2,26 +2,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from './helpers/client.js';
-import { randomFile } from './helpers/files.js';
+import { randomFile, storedBlobs } from './helpers/files.js';
 import { dialect, startServer, type TestServer } from './helpers/server.js';
 
 const MiB = 1024 * 1024;
 
-/** Bytes and blobs (file name, i.e. sha256 → size) under blobs/, leaving out blobs/tmp; any fan-out layout. */
+/** Bytes and blobs under blobs/, leaving out blobs/tmp. */
 async function blobDiskUsage(root: string): Promise<{ bytes: number; files: Map<string, number> }> {
-  const files = new Map<string, number>();
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (dir === root && entry.name === 'tmp') continue;
-        await walk(p);
-      } else if (entry.isFile()) {
-        files.set(entry.name, (await fs.stat(p)).size);
-      }
-    }
-  };
-  await walk(root);
+  const files = await storedBlobs(root);
   let bytes = 0;
   for (const size of files.values()) bytes += size;
   return { bytes, files };

@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, Res } from './helpers/client.js';
-import { randomFile } from './helpers/files.js';
+import { randomFile, storedBlobs } from './helpers/files.js';
 import { dialect, startServer, type TestServer } from './helpers/server.js';
 
 const MiB = 1024 * 1024;
@@ -16,24 +16,6 @@ const SIZE = 10 * MiB;
 const UPLOADS = 20;
 
 type RandomFile = Awaited<ReturnType<typeof randomFile>>;
-
-/** Every stored blob under blobs/ (file name, i.e. sha256 → size), leaving out blobs/tmp; any fan-out layout. */
-async function storedBlobs(root: string): Promise<Map<string, number>> {
-  const files = new Map<string, number>();
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (dir === root && entry.name === 'tmp') continue;
-        await walk(p);
-      } else if (entry.isFile()) {
-        files.set(entry.name, (await fs.stat(p)).size);
-      }
-    }
-  };
-  await walk(root);
-  return files;
-}
 
 async function listFolder(
   c: Client,

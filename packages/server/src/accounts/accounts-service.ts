@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { UsersTable } from '../db/schema.js';
 import { nodesRepo } from '../db/nodes-repo.js';
+import { newFolderRow } from '../nodes/nodes-service.js';
 import { tokensRepo } from '../db/tokens-repo.js';
 import { usersRepo, type UserRow } from '../db/users-repo.js';
 import { errors, LoftError, type FieldError } from '../errors.js';
@@ -106,23 +107,7 @@ export class AccountsService {
           last_active_at: null,
         };
         await usersRepo.insert(trx, row);
-        await nodesRepo.insert(trx, {
-          id: row.root_id,
-          owner_id: row.id,
-          parent_id: null,
-          name: '',
-          sort_name: '',
-          kind: 'folder',
-          size: 0,
-          sha256: null,
-          content_type: null,
-          current_version_id: null,
-          created_at: now,
-          modified_at: now,
-          trashed_at: null,
-          trash_root_id: null,
-          original_path: null,
-        });
+        await nodesRepo.insert(trx, newFolderRow(row.id, null, '', now, row.root_id));
         return toUserView(row);
       });
     } catch (e) {

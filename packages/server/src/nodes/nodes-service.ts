@@ -170,24 +170,7 @@ export class NodesService {
   }
 
   private folderRow(parent: NodeRow, name: string): NodeRow {
-    const now = this.clock.now();
-    return {
-      id: newId(),
-      owner_id: parent.owner_id,
-      parent_id: parent.id,
-      name,
-      sort_name: sortNameOf(name),
-      kind: 'folder',
-      size: 0,
-      sha256: null,
-      content_type: null,
-      current_version_id: null,
-      created_at: now,
-      modified_at: now,
-      trashed_at: null,
-      trash_root_id: null,
-      original_path: null,
-    };
+    return newFolderRow(parent.owner_id, parent.id, name, this.clock.now());
   }
 
   /** Rename and/or move. Refuses to move a folder under itself. */
@@ -383,4 +366,31 @@ function decodeCursor(cursor: string): CursorState {
     // fall through
   }
   throw errors.invalidCursor();
+}
+
+/** A new, empty, live folder row; also the root folder of a new account (parentId null). */
+export function newFolderRow(
+  ownerId: string,
+  parentId: string | null,
+  name: string,
+  now: number,
+  id = newId(),
+): NodeRow {
+  return {
+    id,
+    owner_id: ownerId,
+    parent_id: parentId,
+    name,
+    sort_name: sortNameOf(name),
+    kind: 'folder',
+    size: 0,
+    sha256: null,
+    content_type: null,
+    current_version_id: null,
+    created_at: now,
+    modified_at: now,
+    trashed_at: null,
+    trash_root_id: null,
+    original_path: null,
+  };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -31,3 +32,21 @@ export async function randomFile(
 }
 
 export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/** Every stored blob under a blob root (file name, i.e. sha256 → size), leaving out tmp/; any fan-out. */
+export async function storedBlobs(root: string): Promise<Map<string, number>> {
+  const files = new Map<string, number>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (dir === root && entry.name === 'tmp') continue;
+        await walk(p);
+      } else if (entry.isFile()) {
+        files.set(entry.name, (await fs.stat(p)).size);
+      }
+    }
+  };
+  await walk(root);
+  return files;
+}
