@@ -38,7 +38,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
     },
     return503OnClosing: false,
     // A valid name is at most 255 bytes, up to 765 characters percent-encoded; the default is 100.
-    maxParamLength: 3 * 1024,
+    routerOptions: { maxParamLength: 3 * 1024 },
     frameworkErrors: renderFrameworkError,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;

@@ -152,8 +152,6 @@ export function contentRoutes(app: App, s: Services): void {
         if (folder.kind !== 'folder') throw errors.notAFolder();
         const items = [];
         for await (const part of multipartFiles(req)) {
-          let partError: unknown = null;
-          part.file.once('error', (e) => (partError = e));
           const relative = part.filename.replace(/\\/g, '/');
           const target = relative.includes('/') ? `${folder.path.replace(/\/$/, '')}/${relative}` : null;
           const input: UploadInput = {
@@ -167,7 +165,8 @@ export function contentRoutes(app: App, s: Services): void {
               ? s.files.uploadToPath(actor, target, input)
               : s.files.uploadInto(actor, folder.id, relative, input)
           ).catch((e: unknown) => {
-            throw partError !== null && !isLoftError(e) ? malformedMultipart(partError) : e;
+            // The parser destroys the part's stream with its error when the body is cut off or malformed.
+            throw part.file.errored && !isLoftError(e) ? malformedMultipart(part.file.errored) : e;
           });
           if (part.file.truncated) throw errors.badRequest('File too large.');
           items.push(r.node);
