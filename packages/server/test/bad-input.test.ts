@@ -383,6 +383,15 @@ const CASES: Case[] = [
     check: fieldIs('body.name'),
   },
   { name: 'name is a list of two', req: folder(['a', 'b']), status: 400, code: 'validation_failed' },
+  // JSON bodies are not coerced: a number or a one-element list is not quietly made a name.
+  { name: 'name is a number', req: folder(123), status: 400, code: 'validation_failed' },
+  { name: 'name is a list of one', req: folder(['q']), status: 400, code: 'validation_failed' },
+  {
+    name: 'remember is a string',
+    req: () => json('POST', '/api/auth/login', { login: 'x', password: 'y', remember: 'true' }),
+    status: 400,
+    code: 'validation_failed',
+  },
   {
     name: 'parents is not a boolean',
     req: (e) => json('POST', `/api/nodes/${e.rootId}/folders`, { name: 'x', parents: 'maybe' }),

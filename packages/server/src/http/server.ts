@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
 import Fastify from 'fastify';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { errors } from '../errors.js';
@@ -33,9 +34,6 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
     requestTimeout: 0,
     connectionTimeout: 0,
     forceCloseConnections: 'idle',
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
     return503OnClosing: false,
     // A valid name is at most 255 bytes, up to 765 characters percent-encoded; the default is 100.
     routerOptions: { maxParamLength: 3 * 1024 },
@@ -51,6 +49,12 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
     }
   });
   for (const schema of [ErrorBody, User, Node]) app.addSchema(schema);
+  // Query strings and params arrive as text and are coerced to their types; JSON bodies are
+  // typed already, so {"name": 123} is refused rather than quietly turned into "123".
+  const validators = { body: newAjv(false), other: newAjv('array') };
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? validators.body : validators.other).compile(schema),
+  );
 
   await app.register(swagger, {
     openapi: {
@@ -115,4 +119,14 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   adminRoutes(app, s);
   opsRoutes(app, s, state);
   return app;
+}
+
+function newAjv(coerceTypes: false | 'array'): Ajv {
+  return new Ajv({
+    coerceTypes,
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: false,
+    strict: false,
+  });
 }
