@@ -123,7 +123,8 @@ export class FilesService {
     if (target.kind === 'folder')
       return (await this.access.loadFolder(actor, target.parentId, 'write')).owner_id;
     if (target.kind === 'node') return (await this.access.loadFile(actor, target.nodeId, 'write')).owner_id;
-    return (await this.nodes.rootOf(actor)).owner_id;
+    // A path is always inside the actor's own tree: they own it, no query needed.
+    return actor.userId;
   }
 
   private async commitWithRetry(
