@@ -112,6 +112,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       await services.scheduler.stop();
       await http.close();
       await database.close();
+      await blobs.close();
     },
   };
 }

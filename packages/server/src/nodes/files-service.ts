@@ -10,7 +10,7 @@ import { usersRepo } from '../db/users-repo.js';
 import { versionsRepo, type VersionRow } from '../db/versions-repo.js';
 import { errors, isLoftError } from '../errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { QuotaHold, QuotaService } from '../quotas/quota-service.js';
+import { SMALL_UPLOAD_BYTES, type QuotaHold, type QuotaService } from '../quotas/quota-service.js';
 import { BlobNotFoundError, type BlobInfo, type BlobStore, type ByteRange } from '../storage/blob-store.js';
 import { newId } from '../util/ids.js';
 import type { NodeAccess } from './access.js';
@@ -99,10 +99,15 @@ export class FilesService {
     const reservation = await this.quotas.hold(ownerId, input.length);
     let blob: BlobInfo | null = null;
     try {
-      const meter = new QuotaMeter(reservation, input.length);
-      // pipeline, not pipe: a client that disconnects must fail the write, not stall it.
-      pipeline(input.body, meter, () => undefined);
-      blob = await this.blobs.put(meter);
+      if (input.length !== null && input.length <= SMALL_UPLOAD_BYTES) {
+        // Small and of known length: read it whole (bounded) and store it in one step.
+        blob = await this.blobs.put(await readSmallBody(input.body, input.length));
+      } else {
+        const meter = new QuotaMeter(reservation, input.length);
+        // pipeline, not pipe: a client that disconnects must fail the write, not stall it.
+        pipeline(input.body, meter, () => undefined);
+        blob = await this.blobs.put(meter);
+      }
       if (input.length !== null && blob.size !== input.length)
         throw errors.incompleteUpload(input.length, blob.size);
       const stored = blob;
@@ -309,6 +314,19 @@ export class FilesService {
       reservedBytes: Number(u.reserved_bytes),
     };
   }
+}
+
+/** Reads a body of declared length; never holds more than that length. */
+async function readSmallBody(body: Readable, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (got + chunk.length > length) throw errors.badRequest('The body is longer than its Content-Length.');
+    chunk.copy(buf, got);
+    got += chunk.length;
+  }
+  if (got !== length) throw errors.incompleteUpload(length, got);
+  return buf;
 }
 
 /**

@@ -18,8 +18,11 @@ export interface ByteRange {
 export interface BlobStore {
   /** Prepares the store and drops leftovers of interrupted writes. */
   init(): Promise<void>;
-  /** Streams bytes in, hashing as they pass; resolves once they are durable under their hash. */
-  put(source: Readable): Promise<BlobInfo>;
+  /**
+   * Streams bytes in, hashing as they pass; resolves once they are durable under their hash.
+   * Small contents already in memory may be given as a Buffer.
+   */
+  put(source: Readable | Buffer): Promise<BlobInfo>;
   /** Rejects with BlobNotFoundError when the blob is absent. */
   get(sha256: string, range?: ByteRange): Promise<Readable>;
   stat(sha256: string): Promise<{ size: number } | null>;
@@ -27,6 +30,8 @@ export interface BlobStore {
   delete(sha256: string): Promise<void>;
   /** Every stored blob, for the collector that finds bytes no row refers to. */
   list(): AsyncIterable<{ sha256: string; modifiedAt: number }>;
+  /** Releases what the store holds open (threads, connections). */
+  close(): Promise<void>;
 }
 
 export class BlobNotFoundError extends Error {

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DurableWriter } from './durable-writer.js';
 import { BlobNotFoundError, isSha256, type BlobInfo, type BlobStore, type ByteRange } from './blob-store.js';
 
 // 1 MiB reads: a 1 GiB download on loopback ran ~40% faster than with 256 KiB (bench/run.ts).
@@ -18,6 +19,8 @@ export class LocalBlobStore implements BlobStore {
   private readonly tmpDir: string;
   /** Fan-out directories known to exist (at most 256), to skip a mkdir per write. */
   private readonly knownDirs = new Set<string>();
+  /** Small blobs given whole are written in one hop to a worker thread. */
+  private readonly writer = new DurableWriter();
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -35,8 +38,14 @@ export class LocalBlobStore implements BlobStore {
     return path.join(this.root, sha256.slice(0, 2), sha256);
   }
 
-  async put(source: Readable): Promise<BlobInfo> {
+  async put(source: Readable | Buffer): Promise<BlobInfo> {
     const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`);
+    if (Buffer.isBuffer(source)) {
+      const sha256 = createHash('sha256').update(source).digest('hex');
+      const final = this.pathOf(sha256);
+      await this.writer.write({ tmp, final, dir: path.dirname(final), data: source });
+      return { sha256, size: source.length };
+    }
     const fh = await fs.open(tmp, 'wx', 0o640);
     const hash = createHash('sha256');
     let size = 0;
@@ -105,6 +114,10 @@ export class LocalBlobStore implements BlobStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof BlobNotFoundError) return null;
       throw e;
     }
+  }
+
+  async close(): Promise<void> {
+    await this.writer.close();
   }
 
   async delete(sha256: string): Promise<void> {

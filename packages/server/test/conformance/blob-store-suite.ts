@@ -88,6 +88,7 @@ export function blobStoreConformance(name: string, makeStore: () => Promise<Blob
       store = h.store;
     });
     afterEach(async () => {
+      await h?.store.close();
       await h?.cleanup();
     });
 
@@ -121,6 +122,19 @@ export function blobStoreConformance(name: string, makeStore: () => Promise<Blob
         const back = await getBytes(store, info.sha256);
         expect(back.length).toBe(data.length);
         expect(sha256Of(back)).toBe(info.sha256);
+        expect(await h.leftovers()).toEqual([]);
+      });
+
+      it('stores contents given whole as a Buffer, the same as streamed', async () => {
+        const data = bytes(4096);
+        const whole = await store.put(data);
+        expect(whole).toEqual({ sha256: sha256Of(data), size: data.length });
+        expect((await getBytes(store, whole.sha256)).equals(data)).toBe(true);
+        expect(await store.put(chunked(data))).toEqual(whole);
+        expect(await store.put(Buffer.alloc(0))).toEqual({ sha256: sha256Of(Buffer.alloc(0)), size: 0 });
+        const again = await Promise.all([store.put(data), store.put(Buffer.from(data))]);
+        expect(again).toEqual([whole, whole]);
+        expect((await shas(store)).sort()).toEqual([whole.sha256, sha256Of(Buffer.alloc(0))].sort());
         expect(await h.leftovers()).toEqual([]);
       });
 
