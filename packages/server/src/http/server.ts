@@ -82,13 +82,19 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   installAuthentication(app, s.accounts, s.config);
 
   // A write is acknowledged only once its transaction is on disk (one fsync for many writes).
-  app.addHook('onSend', async (req, _reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') await s.database.durable();
     if (typeof payload === 'string' || Buffer.isBuffer(payload))
       s.metrics.bytesOut.inc(Buffer.byteLength(payload));
     else if (payload instanceof Readable) {
-      // Counted on the way out through a pass-through: a bare 'data' listener would start the
-      // stream before the reply is piped and lose bytes.
+      // A body of known length is counted once it has been handed to the socket, so the hot
+      // download path gets no extra stream; others (zip) go through a counting pass-through.
+      // A bare 'data' listener would start the stream before the reply pipes it, losing bytes.
+      const length = Number(reply.getHeader('content-length'));
+      if (length > 0) {
+        reply.raw.once('finish', () => s.metrics.bytesOut.inc(length));
+        return payload;
+      }
       const counter = new Transform({
         highWaterMark: 256 * 1024,
         transform(chunk: Buffer, _enc, cb) {
