@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, open } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
@@ -95,11 +95,15 @@ export class LocalBlobStore implements BlobStore {
 
   async get(sha256: string, range?: ByteRange): Promise<Readable> {
     const file = this.pathOf(sha256);
-    const fh = await fs.open(file, 'r').catch((e: NodeJS.ErrnoException) => {
-      throw e.code === 'ENOENT' ? new BlobNotFoundError(sha256) : e;
-    });
+    // A plain descriptor, not a FileHandle: a stream over a FileHandle reads through promises,
+    // measurably slower on large downloads.
+    const fd = await new Promise<number>((resolve, reject) =>
+      open(file, 'r', (e, fd) =>
+        e ? reject(e.code === 'ENOENT' ? new BlobNotFoundError(sha256) : e) : resolve(fd),
+      ),
+    );
     return createReadStream('', {
-      fd: fh,
+      fd,
       start: range?.start,
       end: range?.end,
       highWaterMark: READ_CHUNK,
