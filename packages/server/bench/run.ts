@@ -23,7 +23,7 @@
  *      Node itself reaches next to dd.
  *   3. download: the file from the bare server (fs.createReadStream, default 64 KiB chunks and
  *      1 MiB chunks; the better is the baseline) and from Loft (`GET /api/nodes/:id/content`);
- *      the client discards the bytes.
+ *      the client (curl when installed, else node:http) discards the bytes.
  * Then, once:
  *   4. disk: 4 KiB files created and fdatasync'ed, 8 at a time (what small uploads stand on).
  *   5. 2,000 uploads of 4 KiB of distinct random content over 1, then over 8 keep-alive

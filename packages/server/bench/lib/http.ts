@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
 
 export interface Response {
   status: number;
@@ -63,8 +67,30 @@ export async function json<T>(
   return (text ? JSON.parse(text) : null) as T;
 }
 
-/** Streams a response into nothing, counting its bytes: the client costs as little as it can. */
-export function downloadDiscard(
+/**
+ * Downloads into nothing with curl when it is installed: a Node client tops out near the speed
+ * of the servers under test on 2 cores and would measure itself. Falls back to node:http.
+ */
+export async function downloadDiscard(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; bytes: number }> {
+  const url = new URL(path, base).toString();
+  const args = ['-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  try {
+    const { stdout } = await execFileP('curl', [...args, url], { maxBuffer: 1024 });
+    const [status, bytes] = stdout.trim().split(' ').map(Number);
+    return { status: status!, bytes: bytes! };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return downloadDiscardNode(base, path, headers);
+  }
+}
+
+/** Streams a response into nothing with node:http, counting its bytes. */
+export function downloadDiscardNode(
   base: string,
   path: string,
   headers: Record<string, string> = {},
