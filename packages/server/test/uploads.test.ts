@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from './helpers/files.js';
 import type { Client } from './helpers/client.js';
@@ -102,6 +103,29 @@ describe(`uploads (${dialect})`, () => {
     const list = await c.json('GET', `/api/nodes/${c.rootId}/children`, undefined, 200);
     expect(list.body.items.map((i: any) => i.name)).toEqual(['small.bin']);
     expect((await c.me()).usedBytes).toBe(100 * 1024);
+  });
+
+  it('answers a refused upload to a client still sending its body, instead of resetting it', async () => {
+    const c = await server.user();
+    await admin.json('PATCH', `/api/admin/users/${c.user!.id}`, { quotaBytes: 1024 * 1024 }, 200);
+    const size = 16 * 1024 * 1024;
+    // Streamed in 64 KiB writes, like a program sending a file; the test client says
+    // "Connection: close", and the server must still let it finish and read the answer.
+    const body = () =>
+      Readable.from(
+        (function* () {
+          for (let sent = 0; sent < size; sent += 64 * 1024) yield Buffer.alloc(64 * 1024, 5);
+        })(),
+      );
+    const headers = { 'content-length': String(size) };
+    for (let i = 0; i < 5; i++) {
+      const refused = await c.upload(`/big-${i}.bin`, body(), { headers });
+      expect(refused.status).toBe(507);
+      expect(refused.body.error.code).toBe('quota_exceeded');
+      const anonymous = await server.anonymous().upload(`/big-${i}.bin`, body(), { headers });
+      expect(anonymous.status).toBe(401);
+    }
+    expect((await c.me()).usedBytes).toBe(0);
   });
 
   it('serves user content so it can never run in our origin', async () => {

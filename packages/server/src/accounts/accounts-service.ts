@@ -153,6 +153,9 @@ export class AccountsService {
     const ok = user
       ? await this.hasher.verify(user.password_hash, input.password)
       : await this.hasher.verifyDummy(input.password).then(() => false);
+    // Parallel attempts all pass the first check before any failure is recorded; a block set while
+    // this one was being verified wins, whatever the password, so it reveals nothing either way.
+    await this.throttle.check(login, input.ip);
     if (!user || !ok) {
       await this.throttle.recordFailure(login, input.ip);
       throw errors.invalidCredentials();

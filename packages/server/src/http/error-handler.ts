@@ -105,18 +105,33 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
 }
 
 export function installErrorHandling(app: FastifyInstance, renderer: ErrorRenderer = jsonRenderer): void {
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler(async (err, req, reply) => {
     const loft = toLoftError(err, req);
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();
-      return;
+      return reply;
     }
+    drainBody(req, reply);
     renderer.render(reply, loft);
+    return reply;
   });
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler(async (req, reply) => {
+    drainBody(req, reply);
     renderer.render(
       reply,
       new LoftError('not_found', `No route for ${req.method} ${req.url.split('?')[0]}.`),
     );
   });
+}
+
+/**
+ * A request refused before its body was read (507 on a known length, 401, 404) may still have bytes
+ * on the wire. The answer goes out at once (a client may wait for it before sending), the rest of the
+ * body is read and dropped, and the connection is kept until then: closed early, it would reset a
+ * client that is still sending, and that client would never see the answer.
+ */
+function drainBody(req: FastifyRequest, reply: FastifyReply): void {
+  if (req.raw.readableEnded || req.raw.destroyed) return;
+  reply.raw.shouldKeepAlive = true;
+  req.raw.resume();
 }

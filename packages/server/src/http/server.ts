@@ -87,12 +87,12 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
     if (typeof payload === 'string' || Buffer.isBuffer(payload))
       s.metrics.bytesOut.inc(Buffer.byteLength(payload));
     else if (payload instanceof Readable) {
-      // A body of known length is counted once it has been handed to the socket, so the hot
-      // download path gets no extra stream; others (zip) go through a counting pass-through.
-      // A bare 'data' listener would start the stream before the reply pipes it, losing bytes.
+      // A body of known length is counted as it is sent off, so the hot download path gets no
+      // extra stream; others (zip) go through a counting pass-through. A bare 'data' listener
+      // would start the stream before the reply pipes it, losing bytes.
       const length = Number(reply.getHeader('content-length'));
       if (length > 0) {
-        reply.raw.once('finish', () => s.metrics.bytesOut.inc(length));
+        s.metrics.bytesOut.inc(length);
         return payload;
       }
       const counter = new Transform({

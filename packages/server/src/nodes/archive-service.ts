@@ -22,7 +22,8 @@ export class ArchiveService {
   async zip(actor: Actor, ids: string[]): Promise<{ name: string; stream: Readable }> {
     if (ids.length === 0) throw errors.badRequest('Choose at least one item.');
     const roots: NodeRow[] = [];
-    for (const id of ids) roots.push(await this.access.load(actor, id, 'read'));
+    // An id listed twice is zipped once: a repeated id must not multiply the work.
+    for (const id of new Set(ids)) roots.push(await this.access.load(actor, id, 'read'));
     const name = roots.length === 1 ? `${roots[0]!.name || 'Files'}.zip` : 'Files.zip';
     const zip = new yazl.ZipFile();
     const used = new Set<string>();
@@ -36,7 +37,7 @@ export class ArchiveService {
   private async fill(zip: yazl.ZipFile, roots: NodeRow[], used: Set<string>): Promise<void> {
     let level: { node: NodeRow; path: string }[] = roots.map((n) => ({
       node: n,
-      path: unique(used, n.name || 'Files'),
+      path: unique(used, entryName(n.name) || 'Files'),
     }));
     // A single folder's zip holds its contents, not a folder wrapping them.
     if (roots.length === 1 && roots[0]!.kind === 'folder') level = [{ node: roots[0]!, path: '' }];
@@ -54,7 +55,10 @@ export class ArchiveService {
       const children = await nodesRepo.liveChildrenOf(this.database.db, [...byId.keys()]);
       for (const c of children) {
         const base = byId.get(c.parent_id!)!;
-        level.push({ node: c, path: base ? `${base}/${c.name}` : c.name });
+        level.push({
+          node: c,
+          path: unique(used, base ? `${base}/${entryName(c.name)}` : entryName(c.name)),
+        });
       }
     }
   }
@@ -72,6 +76,14 @@ export class ArchiveService {
       },
     );
   }
+}
+
+/**
+ * Zip readers take "\" as a separator and a leading "C:" as a drive (yazl refuses both), but both are
+ * valid in our names: they are replaced, and unique() keeps a replaced name from meeting a sibling.
+ */
+function entryName(name: string): string {
+  return name.replace(/\\/g, '_').replace(/^([A-Za-z]):/, '$1_');
 }
 
 function unique(used: Set<string>, name: string): string {

@@ -125,6 +125,8 @@ export class NodesService {
     const names = opts.parents ? parsePath(rawName) : [normalizeName(rawName)];
     if (names.length === 0) throw errors.invalidName('a name cannot be empty');
     return this.database.transaction(async (trx) => {
+      // Tree changes of one user run one at a time, so nothing lands in a folder being trashed.
+      await lockUserTree(trx, actor.userId);
       let current = await this.access.loadFolder(actor, parent.id, 'write', trx);
       let created = false;
       for (const [i, name] of names.entries()) {
@@ -221,6 +223,8 @@ export class NodesService {
     target: { parentId: string; name?: string; conflict?: ConflictPolicy },
   ): Promise<NodeView> {
     return this.database.transaction(async (trx) => {
+      // Tree changes of one user run one at a time, so nothing lands in a folder being trashed.
+      await lockUserTree(trx, actor.userId);
       const source = await this.access.load(actor, id, 'read', trx);
       if (source.parent_id === null) throw errors.rootImmutable();
       const parent = await this.access.loadFolder(actor, target.parentId, 'write', trx);
@@ -304,6 +308,8 @@ export class NodesService {
   /** Moves a node and everything under it to the trash. Usage does not change: trash counts. */
   async trash(actor: Actor, id: string): Promise<void> {
     await this.database.transaction(async (trx) => {
+      // Like a move: a node moved into this subtree meanwhile must not stay live under a trashed folder.
+      await lockUserTree(trx, actor.userId);
       const node = await this.access.load(actor, id, 'write', trx);
       if (node.parent_id === null) throw errors.rootImmutable();
       const ids = await nodesRepo.liveSubtreeIds(trx, node.id);
@@ -356,8 +362,9 @@ function decodeCursor(cursor: string): CursorState {
       (s.phase === 'folder' || s.phase === 'file') &&
       typeof s.sortName === 'string' &&
       typeof s.id === 'string' &&
-      (typeof s.value === 'string' || typeof s.value === 'number') &&
       ['name', 'size', 'modified'].includes(s.sort) &&
+      // The value is bound against the sort column: text for names, a number for size and date.
+      (s.sort === 'name' ? typeof s.value === 'string' : Number.isSafeInteger(s.value)) &&
       (s.order === 'asc' || s.order === 'desc')
     ) {
       return s;

@@ -76,7 +76,8 @@ export class Reservation implements QuotaHold {
 
   /** Inside the transaction that makes the upload visible: held space becomes used space. */
   async commit(trx: Executor, usedBytes: number): Promise<void> {
-    this.stop();
+    // Not marked done: if this transaction rolls back, release() must still free the row.
+    clearInterval(this.renewTimer);
     const row = await reservationsRepo.take(trx, this.id);
     await usersRepo.adjustUsage(trx, this.userId, usedBytes, row ? Number(row.bytes) : 0);
   }

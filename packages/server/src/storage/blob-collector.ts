@@ -37,20 +37,31 @@ export class BlobCollector {
   async sweepUnknown(): Promise<{ blobs: number }> {
     const cutoff = this.clock.now() - this.graceMs;
     let count = 0;
-    let batch: string[] = [];
+    let batch: { sha256: string; modifiedAt: number }[] = [];
     const flush = async () => {
-      const known = await blobsRepo.existing(this.database.db, batch);
-      for (const sha of batch) {
-        if (!known.has(sha)) {
-          await this.blobs.delete(sha);
-          count++;
-        }
+      const known = await blobsRepo.existing(
+        this.database.db,
+        batch.map((b) => b.sha256),
+      );
+      for (const b of batch) {
+        if (known.has(b.sha256)) continue;
+        // An upload of the same bytes may be committing right now: deleting through a row, as
+        // collect() does, means it either takes a reference first or finds the bytes gone (503).
+        const st = await this.blobs.stat(b.sha256);
+        if (!st) continue;
+        await blobsRepo.recordOrphan(this.database.db, b.sha256, st.size, Math.floor(b.modifiedAt));
+        await this.database.transaction(async (trx) => {
+          if (await blobsRepo.claimCollectable(trx, b.sha256, cutoff)) {
+            await this.blobs.delete(b.sha256);
+            count++;
+          }
+        });
       }
       batch = [];
     };
     for await (const b of this.blobs.list()) {
       if (b.modifiedAt >= cutoff) continue;
-      batch.push(b.sha256);
+      batch.push(b);
       if (batch.length >= 500) await flush();
     }
     if (batch.length) await flush();

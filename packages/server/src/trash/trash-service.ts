@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import { blobsRepo } from '../db/blobs-repo.js';
 import { nodesRepo, type NodeRow } from '../db/nodes-repo.js';
 import type { Executor } from '../db/schema.js';
-import { usersRepo } from '../db/users-repo.js';
+import { lockUserTree, usersRepo } from '../db/users-repo.js';
 import { versionsRepo } from '../db/versions-repo.js';
 import { errors } from '../errors.js';
 import { parsePath } from '../nodes/names.js';
@@ -73,6 +73,7 @@ export class TrashService {
    */
   async restore(actor: Actor, id: string): Promise<NodeView & { path: string }> {
     return this.database.transaction(async (trx) => {
+      await lockUserTree(trx, actor.userId);
       const node = await this.loadRoot(trx, actor, id);
       let parent = node.parent_id ? await nodesRepo.findById(trx, node.parent_id) : undefined;
       if (!parent || parent.trashed_at !== null) {
