@@ -1,26 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect, startServer, type TestServer } from './helpers/server.js';
+import { readZip } from './helpers/zip.js';
 
-function zipNames(zip: Buffer): string[] {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'loft-review-'));
-  try {
-    const file = path.join(dir, 'a.zip');
-    writeFileSync(file, zip);
-    const script = [
-      'import zipfile, json, sys',
-      'z = zipfile.ZipFile(sys.argv[1])',
-      'assert z.testzip() is None',
-      'print(json.dumps(z.namelist()))',
-    ].join('\n');
-    return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as string[];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const zipNames = (zip: Buffer): string[] => readZip(zip).names;
 
 describe(`review findings (${dialect})`, () => {
   let server: TestServer;
