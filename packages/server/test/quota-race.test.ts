@@ -202,9 +202,10 @@ describe(`quota under concurrent uploads (${dialect})`, () => {
   it('chunked (no Content-Length): stops each stream at the quota and releases what it held', async () => {
     const c = await userWithQuota(QUOTA);
     await c.json('POST', `/api/nodes/${c.rootId}/folders`, { name: 'chunked' }, 201);
-    // Lengths are unknown, so streams racing for the last megabytes may all lose: how many win is
-    // not fixed, but each answer must be clean and the books must balance.
+    // Lengths are unknown, so streams hold space in steps and wait a little for space the others
+    // give back: nearly as many win as fit (10), never more, and the books must balance.
     const accepted = await race(c, '/chunked', true);
+    expect(accepted.length).toBeGreaterThanOrEqual(8);
     await checkConsistent(c, '/chunked', accepted);
     await checkReservationsReleased(c, '/chunked', accepted);
   });

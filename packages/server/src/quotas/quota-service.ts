@@ -10,6 +10,8 @@ const LEASE_MS = 2 * 60_000;
 const RENEW_MS = 30_000;
 /** Chunked uploads reserve in steps: few database writes, little quota held in advance. */
 const STEP_BYTES = 8 * 1024 * 1024;
+/** How long a stream of unknown length waits, on average, for space other uploads hold. */
+const CONTENTION_WAIT_MS = 3_000;
 
 /** Space an upload in flight may use; turned into usage inside the transaction that commits it. */
 export interface QuotaHold {
@@ -68,10 +70,19 @@ export class Reservation implements QuotaHold {
   /** Makes sure at least `total` bytes are held, growing in steps; throws quota_exceeded. */
   async ensure(total: number): Promise<void> {
     if (total <= this.bytes) return;
-    const want = Math.max(total, this.bytes + STEP_BYTES);
-    if (await this.quotas.grow(this, want - this.bytes)) return;
-    if (want !== total && (await this.quotas.grow(this, total - this.bytes))) return;
-    throw await this.quotas.exceeded(this.userId);
+    // Space other uploads of this user hold now may come back (they fail, or finish smaller than
+    // their step): wait a little for it rather than fail at once, so that concurrent streams of
+    // unknown length do not all starve each other. The jitter lets them give up one at a time.
+    const deadline = Date.now() + CONTENTION_WAIT_MS * (0.5 + Math.random());
+    for (;;) {
+      const want = Math.max(total, this.bytes + STEP_BYTES);
+      if (await this.quotas.grow(this, want - this.bytes)) return;
+      if (want !== total && (await this.quotas.grow(this, total - this.bytes))) return;
+      if (Date.now() > deadline || !(await this.quotas.othersHold(this))) {
+        throw await this.quotas.exceeded(this.userId);
+      }
+      await new Promise((r) => setTimeout(r, 100 + Math.random() * 150));
+    }
   }
 
   /** Inside the transaction that makes the upload visible: held space becomes used space. */
@@ -136,6 +147,12 @@ export class QuotaService {
       r.bytes += extra;
       return true;
     });
+  }
+
+  /** Whether uploads other than `r` hold reserved space for this user right now. */
+  async othersHold(r: Reservation): Promise<boolean> {
+    const u = await usersRepo.findById(this.database.db, r.userId);
+    return !!u && Number(u.reserved_bytes) > r.bytes;
   }
 
   async renew(r: Reservation): Promise<void> {
