@@ -38,7 +38,7 @@
  * MB = 10^6 bytes. Results are printed as a table and written to bench/results/latest.json.
  * Exit code is 0 when every figure was measured, whether or not it meets its target; 1 when a step
  * failed to run. Knobs, for quick runs while developing (the report marks non-default sizes):
- * LOFT_BENCH_SIZE (1GiB), LOFT_BENCH_ROUNDS (2), LOFT_BENCH_SMALL_COUNT (2000),
+ * LOFT_BENCH_SIZE (1GiB), LOFT_BENCH_ROUNDS (3), LOFT_BENCH_SMALL_COUNT (2000),
  * LOFT_BENCH_LIST_ENTRIES (100000), LOFT_BENCH_DIR (parent of the temporary directory; the OS temp
  * dir), LOFT_BENCH_SERVER (dist | tsx), LOFT_BENCH_NODE_ARGS (extra node flags for the server, such
  * as "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -79,7 +79,7 @@ const serverRoot = path.resolve(here, '..');
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-const DEFAULTS = { size: 1024 * MiB, rounds: 2, smallCount: 2000, listEntries: 100_000 };
+const DEFAULTS = { size: 1024 * MiB, rounds: 3, smallCount: 2000, listEntries: 100_000 };
 const BIG = sizeFromEnv('LOFT_BENCH_SIZE', DEFAULTS.size);
 const ROUNDS = intFromEnv('LOFT_BENCH_ROUNDS', DEFAULTS.rounds);
 const SMALL_COUNT = intFromEnv('LOFT_BENCH_SMALL_COUNT', DEFAULTS.smallCount);
