@@ -51,18 +51,6 @@ export const nodesRepo = {
       .where('trashed_at', 'is', null)
       .executeTakeFirst(),
 
-  liveChildNames: async (ex: Executor, parentId: string, names: string[]) => {
-    if (names.length === 0) return new Set<string>();
-    const rows = await ex
-      .selectFrom('nodes')
-      .select('name')
-      .where('parent_id', '=', parentId)
-      .where('name', 'in', names)
-      .where('trashed_at', 'is', null)
-      .execute();
-    return new Set(rows.map((r) => r.name));
-  },
-
   /** One page of live children of one kind, in index order. */
   listChildren: (
     ex: Executor,

@@ -62,15 +62,4 @@ export const versionsRepo = {
         .execute();
     }
   },
-
-  sumForOwner: async (ex: Executor, ownerId: string) =>
-    Number(
-      (
-        await ex
-          .selectFrom('versions')
-          .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size'), eb.lit(0)).as('bytes'))
-          .where('owner_id', '=', ownerId)
-          .executeTakeFirstOrThrow()
-      ).bytes,
-    ),
 };

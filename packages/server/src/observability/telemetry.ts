@@ -2,5 +2,3 @@
 export interface Telemetry {
   uploadCommitted(bytes: number, deduplicated: boolean): void;
 }
-
-export const noTelemetry: Telemetry = { uploadCommitted: () => undefined };
