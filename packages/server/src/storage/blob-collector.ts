@@ -16,6 +16,11 @@ export class BlobCollector {
     private readonly graceMs: number,
   ) {}
 
+  /** Bytes of unique content still referenced: what the store really holds for users. */
+  async storedBytes(): Promise<number> {
+    return Number((await blobsRepo.totals(this.database.db)).bytes ?? 0);
+  }
+
   async collect(): Promise<{ blobs: number }> {
     const cutoff = this.clock.now() - this.graceMs;
     let count = 0;

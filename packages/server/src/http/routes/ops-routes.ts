@@ -1,4 +1,3 @@
-import { blobsRepo } from '../../db/blobs-repo.js';
 import type { Services } from '../../services.js';
 import type { App } from '../types.js';
 
@@ -17,8 +16,8 @@ export function opsRoutes(app: App, s: Services, state: { shuttingDown: boolean 
   });
 
   app.get('/metrics', { schema: hide }, async (_req, reply) => {
-    const totals = await blobsRepo.totals(s.database.db).catch(() => null);
-    if (totals) s.metrics.storedBytes.set(Number(totals.bytes ?? 0));
+    const stored = await s.collector.storedBytes().catch(() => null);
+    if (stored !== null) s.metrics.storedBytes.set(stored);
     return reply.type(s.metrics.registry.contentType).send(await s.metrics.registry.metrics());
   });
 }
