@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Everything the server can be told, parsed once at start-up and passed down. */
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** The built web app (index.html, assets/…), served at / by the same server. */
+  webDir: string;
   databaseUrl: string | null;
   /** PostgreSQL schema; lets several instances or test runs share one database. */
   databaseSchema: string;
@@ -60,6 +63,12 @@ export function parseSize(input: string): number | null {
 }
 
 type Source = Record<string, string | undefined>;
+
+/**
+ * packages/web/dist, found from this module's own place: src/config.ts under tsx and vitest,
+ * dist/config.ts once built; both are one level below packages/server.
+ */
+export const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /**
  * Reads the environment (and the JSON file named by LOFT_CONFIG_FILE, whose keys are the same
@@ -148,6 +157,7 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     port: int('PORT', 8080, 0, 65535),
     host: str('HOST', '0.0.0.0'),
     dataDir: path.resolve(cwd, str('LOFT_DATA_DIR', './data')),
+    webDir: path.resolve(cwd, str('LOFT_WEB_DIR', DEFAULT_WEB_DIR)),
     databaseUrl,
     databaseSchema,
     sqliteSynchronous: oneOf('LOFT_SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, 'full'),

@@ -43,6 +43,17 @@ describe(`accounts and sessions (${dialect})`, () => {
       'username:too_long',
       'password:too_long',
     ]);
+    for (const password of ['password123', 'zzzzzzzzzz', 'my-weak.user-pass']) {
+      const weak = await anon.json('POST', '/api/auth/register', {
+        username: 'weak.user',
+        email: 'weak@example.test',
+        password,
+      });
+      expect(weak.status, password).toBe(400);
+      expect(weak.body.error.details.fields.map((f: any) => `${f.field}:${f.code}`)).toEqual([
+        'password:too_weak',
+      ]);
+    }
   });
 
   it('lists and revokes sessions; revocation works on the next request', async () => {

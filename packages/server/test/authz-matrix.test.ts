@@ -261,6 +261,29 @@ const TABLE: Row[] = [
   },
   {
     method: 'GET',
+    route: '/api/search',
+    kind: 'self',
+    calls: [
+      {
+        label: "the target's file name",
+        req: (t) => ({ method: 'GET', path: `/api/search?q=${enc(t.fileName)}` }),
+        owner: 200,
+        check: (b) => expect(b.items).toEqual([]),
+      },
+      {
+        label: 'a name everyone has',
+        req: () => ({ method: 'GET', path: '/api/search?q=secret-&limit=200' }),
+        owner: 200,
+        check: (b, me, t) => {
+          const ids = b.items.map((i: any) => i.id);
+          expect(ids).toContain(me.fileId);
+          expect(ids).not.toContain(t.fileId);
+        },
+      },
+    ],
+  },
+  {
+    method: 'GET',
     route: '/api/nodes/:id',
     kind: 'owned',
     calls: [
@@ -698,6 +721,26 @@ const TABLE: Row[] = [
     hidden: true,
     calls: [{ label: path, req: () => ({ method: 'GET', path }), owner: status }],
   })),
+  // the web app: index.html for every other path (the test server has no built app: 503)
+  {
+    method: 'GET',
+    route: '/*',
+    kind: 'public',
+    hidden: true,
+    calls: [
+      { label: 'home', req: () => ({ method: 'GET', path: '/' }), owner: 503 },
+      {
+        label: 'deep link',
+        req: (t) => ({ method: 'GET', path: `/files/${enc(t.folderName)}/${enc(t.fileName)}` }),
+        owner: 503,
+      },
+      {
+        label: 'unknown API path',
+        req: () => ({ method: 'GET', path: '/api/nodes/00000000-0000-0000-0000-000000000000/nothing' }),
+        owner: 404,
+      },
+    ],
+  },
   {
     method: 'GET',
     route: '/api/docs/*',
@@ -742,7 +785,8 @@ function registeredRoutes(server: TestServer): Set<string> {
     const m = /^([│ ]*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
     if (!m) continue;
     const depth = m[1]!.length / 4;
-    const full = (depth > 0 ? stack[depth - 1]! : '') + m[2]!;
+    // The tree prints the catch-all "/*" at the top as a bare "*".
+    const full = depth > 0 ? stack[depth - 1]! + m[2]! : m[2]!.replace(/^(?!\/)/, '/');
     stack[depth] = full;
     stack.length = depth + 1;
     for (const method of m[3]?.split(',') ?? []) out.add(`${method.trim()} ${full}`);

@@ -73,6 +73,42 @@ describe(`file tree semantics (${dialect})`, () => {
     expect(wrong.body.error.code).toBe('invalid_cursor');
   });
 
+  it('gives the number of live children on the first page only', async () => {
+    const folder = (await c.json('POST', `/api/nodes/${c.rootId}/folders`, { name: 'counted' }, 201)).body;
+    const list = async (query = '') =>
+      (await c.json('GET', `/api/nodes/${folder.id}/children?${query}`, undefined, 200)).body;
+    expect(await list()).toEqual({ items: [], nextCursor: null, total: 0 });
+
+    for (let i = 0; i < 3; i++)
+      await c.json('POST', `/api/nodes/${folder.id}/folders`, { name: `d${i}` }, 201);
+    for (let i = 0; i < 5; i++) await c.upload(`/counted/f${i}.txt`, 'x'.repeat(i));
+    await c.upload('/counted/d0/nested.txt', 'not a child of counted');
+    const gone = await c.upload('/counted/gone.txt', 'trashed');
+    await c.json('DELETE', `/api/nodes/${gone.body.id}`, undefined, 204);
+
+    const whole = await list();
+    expect(whole.items).toHaveLength(8);
+    expect(whole.total).toBe(8);
+    for (const query of ['limit=3', 'sort=size&order=desc&limit=1', 'sort=modified&limit=8']) {
+      const first = await list(query);
+      expect(first.total, query).toBe(8);
+      if (first.nextCursor === null) continue;
+      const next = await list(`${query}&cursor=${encodeURIComponent(first.nextCursor)}`);
+      expect(next.items.length, query).toBeGreaterThan(0);
+      expect(next, query).not.toHaveProperty('total');
+    }
+
+    // It follows trash and moves.
+    const f0 = await c.resolve('/counted/f0.txt');
+    await c.json('DELETE', `/api/nodes/${f0.id}`, undefined, 204);
+    const d1 = await c.resolve('/counted/d1');
+    await c.json('PATCH', `/api/nodes/${d1.id}`, { parentId: c.rootId, name: 'moved-out-of-counted' }, 200);
+    expect((await list('limit=1')).total).toBe(6);
+    // The total of a subfolder counts its own children only.
+    const d0 = await c.resolve('/counted/d0');
+    expect((await c.json('GET', `/api/nodes/${d0.id}/children`, undefined, 200)).body.total).toBe(1);
+  });
+
   it('restores into a recreated folder and renames on a clash', async () => {
     await c.upload('/projects/alpha/plan.txt', 'v1');
     const plan = await c.resolve('/projects/alpha/plan.txt');

@@ -2,13 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, systemClock } from '../src/clock.js';
-import { ConfigError, loadConfig, parseSize, type Config } from '../src/config.js';
+import { ConfigError, DEFAULT_WEB_DIR, loadConfig, parseSize, type Config } from '../src/config.js';
 import { LoftError } from '../src/errors.js';
 import { contentDisposition, parseRange } from '../src/http/download.js';
 import { contentTypeFor } from '../src/nodes/content-types.js';
 import { normalizeName, parsePath, variantName } from '../src/nodes/names.js';
+
+/** packages/web/dist, found from this file's own place. */
+const WEB_DIST = path.resolve(fileURLToPath(import.meta.url), '../../../web/dist');
 
 const bytesOf = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -517,6 +521,7 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       dataDir: '/srv/loft/data',
+      webDir: WEB_DIST,
       databaseUrl: null,
       databaseSchema: 'public',
       sqliteSynchronous: 'full',
@@ -547,6 +552,13 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
     expect(loadConfig({ PORT: '' }).port).toBe(8080);
+  });
+
+  it('finds the web app in packages/web/dist by default, and reads LOFT_WEB_DIR against cwd', () => {
+    expect(DEFAULT_WEB_DIR).toBe(WEB_DIST);
+    expect(loadConfig({ LOFT_WEB_DIR: 'public/app' }, '/srv').webDir).toBe('/srv/public/app');
+    expect(loadConfig({ LOFT_WEB_DIR: '/opt/loft-web/' }, '/srv').webDir).toBe('/opt/loft-web');
+    expect(loadConfig({ LOFT_WEB_DIR: '  ' }, '/srv').webDir).toBe(WEB_DIST);
   });
 
   it('refuses ports out of range or not integers', () => {

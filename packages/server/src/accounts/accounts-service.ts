@@ -71,7 +71,7 @@ export class AccountsService {
     const fields = [
       validateUsername(username),
       validateEmail(email),
-      validatePassword(input.password),
+      validatePassword(input.password, username, email),
     ].filter((f): f is FieldError => f !== null);
     if (fields.length) throw errors.validation('Some fields need attention.', fields);
     const taken = await usersRepo.findTaken(this.database.db, username, email);

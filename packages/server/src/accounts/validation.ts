@@ -38,9 +38,31 @@ export function validateEmail(email: string): FieldError | null {
   return null;
 }
 
-export function validatePassword(password: string): FieldError | null {
+/** The passwords every guessing list starts with; a length rule alone lets them through. */
+const COMMON_PASSWORDS = new Set(
+  (
+    'password password1 password123 passw0rd 12345678 123456789 1234567890 11111111 00000000 ' +
+    'qwertyui qwertyuiop qwerty123 asdfghjk iloveyou sunshine princess football baseball ' +
+    'welcome1 abc12345 letmein1 trustno1 superman dragon12 monkey12 master12 changeme ' +
+    'loftloft 87654321 aaaaaaaa abcdefgh'
+  ).split(' '),
+);
+
+export function validatePassword(password: string, username?: string, email?: string): FieldError | null {
   const length = [...password].length;
   if (length < 8) return { field: 'password', code: 'too_short', message: 'Use at least 8 characters.' };
   if (length > 256) return { field: 'password', code: 'too_long', message: 'Use at most 256 characters.' };
+  const lower = password.toLowerCase();
+  const weak =
+    COMMON_PASSWORDS.has(lower) ||
+    new Set(lower).size <= 2 ||
+    (username !== undefined && username.length > 0 && lower.includes(username.toLowerCase())) ||
+    (email !== undefined && email.length > 0 && lower === email.toLowerCase());
+  if (weak)
+    return {
+      field: 'password',
+      code: 'too_weak',
+      message: 'This password is too easy to guess. Try a few unrelated words.',
+    };
   return null;
 }

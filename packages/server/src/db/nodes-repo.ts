@@ -111,6 +111,53 @@ export const nodesRepo = {
     return r.rows;
   },
 
+  /**
+   * One page of the owner's live nodes (never the root) whose lower-cased name contains `needle`,
+   * in (sort_name, id) order. `needle` is matched literally: LIKE's wildcards are escaped here.
+   * Names are compared through sort_name, lower-cased in JS, so case folding is the same on both
+   * dialects. A plain LIKE scans the owner's live nodes; a later issue replaces it with a
+   * trigram (PostgreSQL) / FTS (SQLite) index.
+   */
+  searchByName: (
+    ex: Executor,
+    ownerId: string,
+    needle: string,
+    after: { sortName: string; id: string } | null,
+    limit: number,
+  ) => {
+    const pattern = `%${needle.replace(/[\\%_]/g, '\\$&')}%`;
+    return ex
+      .selectFrom('nodes')
+      .selectAll()
+      .where('owner_id', '=', ownerId)
+      .where('trashed_at', 'is', null)
+      .where('parent_id', 'is not', null)
+      .where(sql<boolean>`sort_name like ${pattern} escape '\\'`)
+      .$if(after !== null, (q) =>
+        q.where((eb) => eb(eb.refTuple('sort_name', 'id'), '>', eb.tuple(after!.sortName, after!.id))),
+      )
+      .orderBy('sort_name')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  },
+
+  /**
+   * The given nodes and all their ancestors, each once: one recursive walk shared by every start
+   * node (UNION drops rows already seen, so common ancestors are visited once).
+   */
+  withAncestors: async (ex: Executor, ids: string[]) => {
+    if (ids.length === 0) return [];
+    const r = await sql<Pick<NodeRow, 'id' | 'parent_id' | 'name'>>`
+      with recursive up(id, parent_id, name) as (
+        select id, parent_id, name from nodes where id in (${sql.join(ids)})
+        union
+        select n.id, n.parent_id, n.name from nodes n join up on n.id = up.parent_id
+      )
+      select id, parent_id, name from up`.execute(ex);
+    return r.rows;
+  },
+
   /** Ids of a node and all its live descendants. */
   liveSubtreeIds: async (ex: Executor, id: string) => {
     const r = await sql<{ id: string }>`

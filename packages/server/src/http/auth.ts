@@ -71,6 +71,8 @@ export function installAuthentication(app: FastifyInstance, accounts: AccountsSe
   app.decorateRequest('actor', null);
   app.decorateRequest('authVia', null);
   app.addHook('onRequest', async (req) => {
+    // The web app's files: the browser sends the cookie along, but nothing there needs it.
+    if (req.routeOptions.config.skipAuth) return;
     let token: string | undefined;
     const header = req.headers.authorization;
     if (header) {

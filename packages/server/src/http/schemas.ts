@@ -52,6 +52,27 @@ export const NodeWithPath = Type.Intersect([Node, Type.Object({ path: Type.Strin
 export const NodePage = Type.Object({
   items: Type.Array(Node),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
+  total: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'Number of live items in the folder; on the first page only (no cursor)',
+    }),
+  ),
+});
+
+export const SearchQuery = Type.Object({
+  q: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'Text to find in names, ignoring case; % and _ match themselves',
+  }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 2048 })),
+});
+
+export const SearchPage = Type.Object({
+  items: Type.Array(NodeWithPath),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 
 export const TrashItem = Type.Intersect([

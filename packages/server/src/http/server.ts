@@ -17,6 +17,7 @@ import { opsRoutes } from './routes/ops-routes.js';
 import { trashRoutes } from './routes/trash-routes.js';
 import { ErrorBody, Node, User } from './schemas.js';
 import type { App } from './types.js';
+import { webAppRoutes } from './web-app.js';
 
 export interface HttpState {
   shuttingDown: boolean;
@@ -124,6 +125,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   trashRoutes(app, s);
   adminRoutes(app, s);
   opsRoutes(app, s, state);
+  webAppRoutes(app, s.config);
   return app;
 }
 

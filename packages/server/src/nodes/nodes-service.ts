@@ -20,6 +20,11 @@ export interface ListOptions {
   cursor: string | null;
 }
 
+export interface SearchOptions {
+  limit: number;
+  cursor: string | null;
+}
+
 interface CursorState extends Keyset {
   phase: 'folder' | 'file';
   sort: SortKey;
@@ -70,8 +75,28 @@ export class NodesService {
     );
   }
 
-  async list(actor: Actor, folderId: string, opts: ListOptions) {
+  /**
+   * One page of a folder. The first page (no cursor) also carries `total`, the number of live
+   * children, so a client can show "n items" without walking every page.
+   */
+  async list(
+    actor: Actor,
+    folderId: string,
+    opts: ListOptions,
+  ): Promise<{ items: NodeView[]; nextCursor: string | null; total?: number }> {
     const folder = await this.access.loadFolder(actor, folderId, 'read');
+    if (opts.cursor) return this.listPage(folder, opts);
+    const [page, total] = await Promise.all([
+      this.listPage(folder, opts),
+      nodesRepo.countLiveChildren(this.database.db, folder.id),
+    ]);
+    return { ...page, total };
+  }
+
+  private async listPage(
+    folder: NodeRow,
+    opts: ListOptions,
+  ): Promise<{ items: NodeView[]; nextCursor: string | null }> {
     let state: CursorState | null = opts.cursor ? decodeCursor(opts.cursor) : null;
     if (state && (state.sort !== opts.sort || state.order !== opts.order)) throw errors.invalidCursor();
     const items: NodeRow[] = [];
@@ -118,6 +143,92 @@ export class NodesService {
         };
       }
     }
+  }
+
+  /**
+   * The actor's live files and folders (never the root) whose name contains `query`, ignoring
+   * case, ordered by name then id, each with its full path. The search only ever reads the
+   * actor's own tree.
+   */
+  async search(
+    actor: Actor,
+    query: string,
+    opts: SearchOptions,
+  ): Promise<{ items: (NodeView & { path: string })[]; nextCursor: string | null }> {
+    const needle = query.trim().normalize('NFC');
+    if (needle.length === 0) {
+      throw errors.validation('Invalid request querystring: q must not be blank', [
+        { field: 'querystring.q', code: 'invalid', message: 'must not be blank' },
+      ]);
+    }
+    const after = opts.cursor ? decodeSearchCursor(opts.cursor) : null;
+    const rows = await nodesRepo.searchByName(
+      this.database.db,
+      actor.userId,
+      sortNameOf(needle),
+      after,
+      opts.limit + 1,
+    );
+    const page = rows.slice(0, opts.limit);
+    const last = page[page.length - 1];
+    const folderPaths = await this.folderPaths(page.map((n) => n.parent_id!));
+    const items: (NodeView & { path: string })[] = [];
+    for (const n of page) {
+      const parentPath = folderPaths.get(n.parent_id!);
+      // Undefined only if the item was trashed and purged between the two queries: it is gone.
+      if (parentPath !== undefined) items.push({ ...toNodeView(n), path: `${parentPath}/${n.name}` });
+    }
+    return {
+      items,
+      nextCursor: rows.length > opts.limit && last ? encodeSearchCursor(last) : null,
+    };
+  }
+
+  /**
+   * Paths of many folders ("" for a root, "/a/b" below it) from one query that walks all their
+   * ancestors at once; each ancestor's path is computed once and shared.
+   */
+  private async folderPaths(ids: string[]): Promise<Map<string, string>> {
+    const rows = await nodesRepo.withAncestors(this.database.db, [...new Set(ids)]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const paths = new Map<string, string | null>();
+    // Walks up to a folder whose path is known (or the root), then fills in paths on the way down.
+    const pathOf = (start: string): string | null => {
+      const chain: { id: string; name: string }[] = [];
+      let id = start;
+      let base: string | null;
+      for (;;) {
+        const known = paths.get(id);
+        if (known !== undefined) {
+          base = known;
+          break;
+        }
+        const row = byId.get(id);
+        // A missing ancestor (purged meanwhile) or a cycle (never written, but never looped on).
+        if (!row || chain.length > byId.size) {
+          base = null;
+          break;
+        }
+        if (row.parent_id === null) {
+          base = '';
+          paths.set(id, base);
+          break;
+        }
+        chain.push(row);
+        id = row.parent_id;
+      }
+      for (let i = chain.length - 1; i >= 0; i--) {
+        base = base === null ? null : `${base}/${chain[i]!.name}`;
+        paths.set(chain[i]!.id, base);
+      }
+      return base;
+    };
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      const p = pathOf(id);
+      if (p !== null) out.set(id, p);
+    }
+    return out;
   }
 
   async createFolder(actor: Actor, parentId: string, rawName: string, opts: { parents?: boolean } = {}) {
@@ -368,6 +479,28 @@ function decodeCursor(cursor: string): CursorState {
       (s.order === 'asc' || s.order === 'desc')
     ) {
       return s;
+    }
+  } catch {
+    // fall through
+  }
+  throw errors.invalidCursor();
+}
+
+interface SearchCursor {
+  sortName: string;
+  id: string;
+}
+
+function encodeSearchCursor(n: NodeRow): string {
+  const state: SearchCursor = { sortName: n.sort_name, id: n.id };
+  return Buffer.from(JSON.stringify(state)).toString('base64url');
+}
+
+function decodeSearchCursor(cursor: string): SearchCursor {
+  try {
+    const s = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as SearchCursor;
+    if (s && typeof s.sortName === 'string' && typeof s.id === 'string') {
+      return { sortName: s.sortName, id: s.id };
     }
   } catch {
     // fall through

@@ -38,6 +38,8 @@ export function testEnv(extra: Record<string, string> = {}): {
     LOFT_DATA_DIR: dataDir,
     LOFT_LOG_LEVEL: process.env.LOFT_TEST_LOG_LEVEL ?? 'silent',
     LOFT_JOBS: 'false',
+    // No web app unless a test brings one: the answers must not depend on packages/web being built.
+    LOFT_WEB_DIR: path.join(dataDir, 'no-web-app'),
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, LOFT_DB_SCHEMA: schema! } : {}),
     ...extra,
   };

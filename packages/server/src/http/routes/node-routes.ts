@@ -1,7 +1,17 @@
 import { Type } from 'typebox';
 import type { Services } from '../../services.js';
 import { requireActor } from '../auth.js';
-import { commonErrors, Id, IdParams, ListQuery, Node, NodePage, NodeWithPath } from '../schemas.js';
+import {
+  commonErrors,
+  Id,
+  IdParams,
+  ListQuery,
+  Node,
+  NodePage,
+  NodeWithPath,
+  SearchPage,
+  SearchQuery,
+} from '../schemas.js';
 import type { App } from '../types.js';
 
 export function nodeRoutes(app: App, s: Services): void {
@@ -34,6 +44,26 @@ export function nodeRoutes(app: App, s: Services): void {
   );
 
   app.get(
+    '/api/search',
+    {
+      schema: {
+        tags,
+        summary: 'Find my files and folders by name',
+        description:
+          'Live items whose name contains q (ignoring case), ordered by name, each with its full path. ' +
+          'Pass nextCursor back as cursor for the next page.',
+        querystring: SearchQuery,
+        response: { 200: SearchPage, ...commonErrors() },
+      },
+    },
+    async (req) =>
+      s.nodes.search(requireActor(req), req.query.q, {
+        limit: req.query.limit ?? 50,
+        cursor: req.query.cursor ?? null,
+      }),
+  );
+
+  app.get(
     '/api/nodes/:id',
     {
       schema: {
@@ -53,7 +83,8 @@ export function nodeRoutes(app: App, s: Services): void {
         tags,
         summary: 'List a folder',
         description:
-          'Folders first, then files, in the chosen order. Pass nextCursor back as cursor for the next page.',
+          'Folders first, then files, in the chosen order. Pass nextCursor back as cursor for the next page. ' +
+          'The first page (no cursor) also gives total, the number of items in the folder.',
         params: IdParams,
         querystring: ListQuery,
         response: { 200: NodePage, ...commonErrors(404, 409) },

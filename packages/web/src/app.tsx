@@ -1,0 +1,74 @@
+import { useEffect } from 'react';
+import { Shell } from './components/shell.js';
+import { Toaster } from './components/toaster.js';
+import { refreshMe, session, sessionExpired } from './lib/api.js';
+import { filesPathSegments, navigate, useLocation } from './lib/router.js';
+import { useStore } from './lib/store.js';
+import { FilesPage } from './pages/files-page.js';
+import { SearchPage } from './pages/search-page.js';
+import { SignInPage, SignUpPage } from './pages/auth-pages.js';
+import { TrashPage } from './pages/trash-page.js';
+
+const PUBLIC = new Set(['/signin', '/signup']);
+
+export function App() {
+  const user = useStore(session);
+  const expired = useStore(sessionExpired);
+  const loc = useLocation();
+
+  useEffect(() => {
+    void refreshMe().catch(() => session.set(null));
+  }, []);
+
+  // Signed out (or the session ended): go to sign-in, remembering where we were.
+  useEffect(() => {
+    if (user === null && !PUBLIC.has(loc.pathname)) {
+      const next = encodeURIComponent(location.pathname + location.search);
+      navigate(`/signin?next=${next}${expired ? '&expired=1' : ''}`, { replace: true });
+    }
+    if (user && (PUBLIC.has(loc.pathname) || loc.pathname === '/')) {
+      if (loc.pathname === '/') navigate('/files', { replace: true });
+    }
+  }, [user, loc.pathname, expired]);
+
+  useEffect(() => {
+    document.title = titleFor(loc.pathname);
+  }, [loc.pathname]);
+
+  let page;
+  if (loc.pathname === '/signin') page = <SignInPage />;
+  else if (loc.pathname === '/signup') page = <SignUpPage />;
+  else if (user === undefined) page = <div className="splash" aria-busy="true" />;
+  else if (user === null) page = null;
+  else {
+    const segs = filesPathSegments(loc.pathname);
+    let inner;
+    if (segs) inner = <FilesPage segments={segs} selectId={loc.search.get('select')} />;
+    else if (loc.pathname === '/trash') inner = <TrashPage />;
+    else if (loc.pathname === '/search') inner = <SearchPage q={loc.search.get('q') ?? ''} />;
+    else
+      inner = (
+        <div className="empty">
+          <h1>Page not found</h1>
+          <p className="muted">There is nothing at this address.</p>
+        </div>
+      );
+    page = <Shell user={user}>{inner}</Shell>;
+  }
+  return (
+    <>
+      {page}
+      <Toaster />
+    </>
+  );
+}
+
+function titleFor(pathname: string): string {
+  const segs = filesPathSegments(pathname);
+  if (segs) return segs.length ? `${segs[segs.length - 1]} · Loft` : 'My files · Loft';
+  if (pathname === '/trash') return 'Trash · Loft';
+  if (pathname === '/search') return 'Search · Loft';
+  if (pathname === '/signup') return 'Create account · Loft';
+  if (pathname === '/signin') return 'Sign in · Loft';
+  return 'Loft';
+}
