@@ -10,6 +10,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Conditions in the browser are polled; a shared CI machine may need a few seconds.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
     reporters: ['default'],
   },
 });

@@ -174,12 +174,13 @@ describe(`web app (${dialect})`, () => {
     }
     // Whatever credentials come along, the page itself loads: the app signs in through the API.
     const viewer = await server.user();
-    for (const headers of [
+    const credentials: Record<string, string>[] = [
       { authorization: `Bearer ${viewer.token}` },
       { cookie: viewer.cookie! },
       { authorization: 'Bearer loft_forged_token_forged_token_forged' },
       { cookie: 'loft_session=garbage' },
-    ]) {
+    ];
+    for (const headers of credentials) {
       expectIndex(await raw(server.url, 'GET', '/files/x', headers), JSON.stringify(headers));
     }
   });

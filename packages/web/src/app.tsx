@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { CloudOff } from 'lucide-react';
+import { useEffect, useState } from 'react';
 import { Shell } from './components/shell.js';
 import { Toaster } from './components/toaster.js';
 import { refreshMe, session, sessionExpired } from './lib/api.js';
@@ -16,9 +17,13 @@ export function App() {
   const expired = useStore(sessionExpired);
   const loc = useLocation();
 
-  useEffect(() => {
-    void refreshMe().catch(() => session.set(null));
-  }, []);
+  // Unreachable is not signed out: offer a retry instead of a sign-in form that cannot work.
+  const [offline, setOffline] = useState(false);
+  const check = () => {
+    setOffline(false);
+    refreshMe().catch(() => setOffline(true));
+  };
+  useEffect(check, []);
 
   // Signed out (or the session ended): go to sign-in, remembering where we were.
   useEffect(() => {
@@ -36,7 +41,18 @@ export function App() {
   }, [loc.pathname]);
 
   let page;
-  if (loc.pathname === '/signin') page = <SignInPage />;
+  if (offline && user === undefined)
+    page = (
+      <div className="empty">
+        <CloudOff size={48} aria-hidden="true" className="muted" />
+        <h1>Cannot reach Loft</h1>
+        <p className="muted">Check your connection. Your files are safe on the server.</p>
+        <button type="button" className="button primary" onClick={check}>
+          Try again
+        </button>
+      </div>
+    );
+  else if (loc.pathname === '/signin') page = <SignInPage />;
   else if (loc.pathname === '/signup') page = <SignUpPage />;
   else if (user === undefined) page = <div className="splash" aria-busy="true" />;
   else if (user === null) page = null;

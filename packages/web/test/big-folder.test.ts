@@ -47,11 +47,14 @@ describe(`a folder of 100,000 entries (${dialect})`, () => {
       const BATCH = 5_000;
       for (let i = 1; i <= COUNT; i += BATCH) {
         const rows = [];
-        for (let j = i; j < i + BATCH && j <= COUNT; j++) rows.push(newFolderRow(c.user!.id, huge.id, nameOf(j), now));
+        for (let j = i; j < i + BATCH && j <= COUNT; j++)
+          rows.push(newFolderRow(c.user!.id, huge.id, nameOf(j), now));
         await nodesRepo.insertMany(trx, rows);
       }
     });
-    console.log(`[${dialect}] seeded ${COUNT.toLocaleString('en')} entries in ${Math.round(performance.now() - seedStart)} ms`);
+    console.log(
+      `[${dialect}] seeded ${COUNT.toLocaleString('en')} entries in ${Math.round(performance.now() - seedStart)} ms`,
+    );
     const first = (await c.json('GET', `/api/nodes/${huge.id}/children?limit=1`, undefined, 200)).body;
     expect(first.total).toBe(COUNT);
     expect(first.items[0].name).toBe(nameOf(1));
@@ -112,10 +115,13 @@ describe(`a folder of 100,000 entries (${dialect})`, () => {
     expect(scrollHeight).toBeGreaterThan(COUNT * 40);
     const STEPS = 25;
     for (let s = 1; s <= STEPS; s++) {
-      await list.evaluate((el, top) => {
-        el.scrollTop = top;
-        return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      }, Math.round((scrollHeight * s) / STEPS));
+      await list.evaluate(
+        (el, top) => {
+          el.scrollTop = top;
+          return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        },
+        Math.round((scrollHeight * s) / STEPS),
+      );
     }
     await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
     const last = list.locator(`[role=row][data-name="${nameOf(COUNT)}"]`);
@@ -132,6 +138,23 @@ describe(`a folder of 100,000 entries (${dialect})`, () => {
     expect(maxRows).toBeLessThan(MAX_ROWS_IN_DOM);
     expect(await list.getByRole('row').count()).toBeLessThan(MAX_ROWS_IN_DOM);
     expect(await list.getAttribute('aria-rowcount')).toBe(String(COUNT + 1));
+
+    // An upload into the folder reloads the listing: the view stays where it was, with real rows.
+    const middle = 50_000;
+    const top = await list.evaluate((el, i) => {
+      const rowHeight = (el.querySelector('[role=row][data-name]') as HTMLElement).offsetHeight;
+      el.scrollTop = i * rowHeight;
+      return el.scrollTop;
+    }, middle);
+    const inView = list.locator(`[role=row][data-name="${nameOf(middle + 2)}"]`);
+    await inView.waitFor({ timeout: 60_000 });
+    await page
+      .getByLabel('Files to upload')
+      .setInputFiles([{ name: 'late.txt', mimeType: 'text/plain', buffer: Buffer.from('late') }]);
+    await expect.poll(() => list.getAttribute('aria-rowcount'), { timeout: 10_000 }).toBe(String(COUNT + 2));
+    expect(await list.evaluate((el) => el.scrollTop)).toBe(top);
+    await inView.waitFor();
+    await expect.poll(() => list.locator('.placeholder').count(), { timeout: 10_000 }).toBe(0);
 
     // The deep link, loaded from scratch: from the start of the navigation (performance's time
     // origin) to the first row on screen, recorded by an observer installed before the app runs.
@@ -150,7 +173,9 @@ describe(`a folder of 100,000 entries (${dialect})`, () => {
     const deepLinkMs = await page
       .waitForFunction(() => (window as unknown as { __firstRowAt?: number }).__firstRowAt)
       .then((h) => h.jsonValue() as Promise<number>);
-    console.log(`[${dialect}] 100,000-entry folder: deep link to first row visible in ${deepLinkMs.toFixed(1)} ms`);
+    console.log(
+      `[${dialect}] 100,000-entry folder: deep link to first row visible in ${deepLinkMs.toFixed(1)} ms`,
+    );
     expect(deepLinkMs).toBeLessThan(1000);
     expectNoProblems(tab);
     await tab.close();

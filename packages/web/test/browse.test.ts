@@ -27,7 +27,9 @@ const sortState = (page: Page) =>
   grid(page)
     .getByRole('columnheader')
     .evaluateAll((hs) =>
-      Object.fromEntries(hs.filter((h) => h.textContent).map((h) => [h.textContent, h.getAttribute('aria-sort')])),
+      Object.fromEntries(
+        hs.filter((h) => h.textContent).map((h) => [h.textContent, h.getAttribute('aria-sort')]),
+      ),
     );
 
 describe(`browsing in the browser (${dialect})`, () => {
@@ -74,7 +76,9 @@ describe(`browsing in the browser (${dialect})`, () => {
     expect(await selectedNames(page)).toEqual(['alpha.txt', 'bravo.txt', 'charlie.txt']);
     await page.keyboard.press('Shift+ArrowDown');
     expect(await selectedNames(page)).toEqual(['bravo.txt', 'charlie.txt']);
-    expect(await page.getByRole('toolbar', { name: 'File actions' }).getByText('2 selected').isVisible()).toBe(true);
+    expect(
+      await page.getByRole('toolbar', { name: 'File actions' }).getByText('2 selected').isVisible(),
+    ).toBe(true);
 
     // Shift-click selects a range, Ctrl-click toggles single rows.
     await clickRow(page, 'bravo.txt');
@@ -89,7 +93,9 @@ describe(`browsing in the browser (${dialect})`, () => {
     expect(await selectedNames(page)).toEqual([]);
     await page.keyboard.press('ControlOrMeta+a');
     expect(await selectedNames(page)).toEqual(byName);
-    expect(await page.getByRole('toolbar', { name: 'File actions' }).getByText('6 selected').isVisible()).toBe(true);
+    expect(
+      await page.getByRole('toolbar', { name: 'File actions' }).getByText('6 selected').isVisible(),
+    ).toBe(true);
     await page.keyboard.press('Escape');
     expect(await selectedNames(page)).toEqual([]);
 
@@ -159,7 +165,9 @@ describe(`browsing in the browser (${dialect})`, () => {
     await page.getByRole('heading', { name: 'Results for “QUARTERLY”' }).waitFor();
     const results = page.getByRole('list', { name: 'Search results' }).getByRole('listitem');
     await expect.poll(() => results.count()).toBe(2);
-    expect(await results.filter({ hasText: 'quarterly-report.pdf' }).textContent()).toContain('In /Projects/Reports');
+    expect(await results.filter({ hasText: 'quarterly-report.pdf' }).textContent()).toContain(
+      'In /Projects/Reports',
+    );
     expect(await results.filter({ hasText: 'quarterly-notes.txt' }).textContent()).toContain('In /Misc');
     await shot(page, 'search-light');
 

@@ -17,15 +17,11 @@ describe(`app shell: PWA and theme (${dialect})`, () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const t = Date.now();
-    [server, browser] = await Promise.all([startWebServer().then((x) => (console.log('server', Date.now() - t), x)), launchBrowser().then((x) => (console.log('browser', Date.now() - t), x))]);
+    [server, browser] = await Promise.all([startWebServer(), launchBrowser()]);
   });
   afterAll(async () => {
-    const t = Date.now();
     await browser?.close();
-    console.log('bclose', Date.now() - t);
     await server?.close();
-    console.log('sclose', Date.now() - t);
   });
 
   it('serves a manifest and a service worker that caches the shell but never the API', async () => {
@@ -41,6 +37,10 @@ describe(`app shell: PWA and theme (${dialect})`, () => {
       const r = await fetch(new URL(icon.src, server.url));
       expect(r.status, icon.src).toBe(200);
       expect(r.headers.get('content-type'), icon.src).toBe(icon.type);
+      // Read every answer to the end: an unread body keeps its connection (and server.close()) busy.
+      const bytes = Buffer.from(await r.arrayBuffer());
+      if (icon.type === 'image/png') expect(bytes.subarray(1, 4).toString(), icon.src).toBe('PNG');
+      else expect(bytes.toString(), icon.src).toContain('<svg');
     }
     expect(manifest.icons.some((i: { sizes: string }) => i.sizes === '512x512')).toBe(true);
 
@@ -58,9 +58,9 @@ describe(`app shell: PWA and theme (${dialect})`, () => {
       return { scope: r.scope, script: r.active?.scriptURL };
     });
     expect(reg).toEqual({ scope: `${server.url}/`, script: `${server.url}/sw.js` });
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null)).toBe(
-      `${server.url}/sw.js`,
-    );
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null))
+      .toBe(`${server.url}/sw.js`);
     // API answers pass through the worker (controlled now) without landing in its cache.
     await page.goto('/files/Offline');
     await waitForFolder(page, ['Offline']);
@@ -85,10 +85,20 @@ describe(`app shell: PWA and theme (${dialect})`, () => {
       ),
     );
     expect(offline).toBe('failed: TypeError');
+    const failed: string[] = [];
+    page.on('requestfailed', (r) => {
+      const p = new URL(r.url()).pathname;
+      if (!p.startsWith('/api/')) failed.push(p);
+    });
     await page.reload();
     expect(page.url().startsWith(server.url)).toBe(true);
     await page.locator('#root > *').first().waitFor();
     expect(await page.title()).toMatch(/Loft$/);
+    // Unreachable is not signed out: the app says so and offers a retry, not a sign-in form.
+    await page.getByRole('heading', { name: 'Cannot reach Loft' }).waitFor();
+    expect(page.url()).not.toContain('/signin');
+    // Every file of the shell came from the worker's cache.
+    expect(failed).toEqual([]);
     // Back online, the same tab is signed in again and the folder is there.
     await context.setOffline(false);
     await page.goto('/files/Offline');
@@ -124,7 +134,11 @@ describe(`app shell: PWA and theme (${dialect})`, () => {
     await expect.poll(() => backgroundLuminance(page)).toBeLessThan(0.2);
 
     await toggle.click();
-    expect(await state()).toEqual({ label: 'Theme: light. Switch to system', theme: 'light', stored: 'light' });
+    expect(await state()).toEqual({
+      label: 'Theme: light. Switch to system',
+      theme: 'light',
+      stored: 'light',
+    });
     await toggle.click();
     expect(await state()).toEqual({ label: 'Theme: system. Switch to dark', theme: 'light', stored: null });
     await page.reload();

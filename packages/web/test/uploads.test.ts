@@ -69,7 +69,9 @@ describe(`uploads in the browser (${dialect})`, () => {
     expect(await big.getByRole('alert').textContent()).toMatch(/^Quota exceeded: /);
     expect(await big.getAttribute('data-status')).toBe('error');
     await expect
-      .poll(() => transfers.getByRole('listitem').filter({ hasText: 'small.txt' }).getAttribute('data-status'))
+      .poll(() =>
+        transfers.getByRole('listitem').filter({ hasText: 'small.txt' }).getAttribute('data-status'),
+      )
       .toBe('done');
     expect(await transfers.getByText('1 upload failed').isVisible()).toBe(true);
     // It can be retried (and fails the same way while the quota is unchanged).
@@ -141,7 +143,10 @@ describe(`uploads in the browser (${dialect})`, () => {
     await expect.poll(() => done.count()).toBe(2);
     await expect.poll(() => row(page, 'doc.txt').textContent()).toContain(`${v2.length} bytes`);
     expect(await rowNames(page)).toEqual(['doc.txt']);
-    await page.getByRole('region', { name: 'Transfers' }).getByRole('button', { name: 'Close transfers' }).click();
+    await page
+      .getByRole('region', { name: 'Transfers' })
+      .getByRole('button', { name: 'Close transfers' })
+      .click();
 
     await rowAction(page, 'doc.txt', 'Versions');
     const dialog = page.getByRole('dialog', { name: 'Versions of “doc.txt”' });
@@ -180,7 +185,12 @@ describe(`uploads in the browser (${dialect})`, () => {
       name: 'scans',
       children: [
         { name: 'empty', children: [] },
-        { name: 'deep', children: [{ name: 'er', children: [{ name: 'x.txt', base64: Buffer.from('x').toString('base64') }] }] },
+        {
+          name: 'deep',
+          children: [
+            { name: 'er', children: [{ name: 'x.txt', base64: Buffer.from('x').toString('base64') }] },
+          ],
+        },
         ...Array.from({ length: 120 }, (_, i) => ({
           name: `p${String(i).padStart(3, '0')}.txt`,
           base64: Buffer.from(`page ${i}`).toString('base64'),

@@ -46,7 +46,22 @@ export class LocalBlobStore implements BlobStore {
       await this.writer.write({ tmp, final, dir: path.dirname(final), data: source });
       return { sha256, size: source.length };
     }
-    const fh = await fs.open(tmp, 'wx', 0o640);
+    // The source may fail while the temp file is being opened, before pipeline() listens: catch
+    // that error here rather than let it escape as an unhandled 'error' event.
+    let early: unknown = null;
+    const onEarly = (e: unknown) => (early ??= e);
+    source.on('error', onEarly);
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(tmp, 'wx', 0o640);
+    } finally {
+      source.off('error', onEarly);
+    }
+    if (early || source.errored) {
+      await fh.close().catch(() => undefined);
+      await fs.rm(tmp, { force: true });
+      throw early ?? source.errored;
+    }
     const hash = createHash('sha256');
     let size = 0;
     let closed = false;

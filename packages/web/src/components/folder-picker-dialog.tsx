@@ -18,6 +18,8 @@ export function FolderPickerDialog(props: {
   startSegments: string[];
   /** Items being moved: neither they nor their insides are valid destinations. */
   excluded: Set<string>;
+  /** The folder the items are in already: moving there would do nothing. */
+  current?: string;
   onPick: (folderId: string) => Promise<void>;
   onClose: () => void;
 }) {
@@ -64,7 +66,8 @@ export function FolderPickerDialog(props: {
     };
   }, [here.id]);
 
-  const blocked = props.excluded.has(here.id) || trail.some((p) => props.excluded.has(p.id));
+  const blocked =
+    props.excluded.has(here.id) || trail.some((p) => props.excluded.has(p.id)) || here.id === props.current;
 
   return (
     <Dialog

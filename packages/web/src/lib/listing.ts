@@ -29,13 +29,14 @@ export function useListing(folderId: string | null, sort: SortKey, order: 'asc' 
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
-  const state = useRef({ gen: 0, cursor: null as string | null, wanted: 0, busy: false, loaded: 0 });
+  // running: the generation whose page loop is active, so a stale loop finishing never frees a new one.
+  const state = useRef({ gen: 0, cursor: null as string | null, wanted: 0, running: -1, loaded: 0 });
 
   const pump = useCallback(
     async (gen: number) => {
       const s = state.current;
-      if (s.busy || !folderId) return;
-      s.busy = true;
+      if (s.running === gen || !folderId) return;
+      s.running = gen;
       try {
         while (s.gen === gen && s.cursor && s.loaded < s.wanted) {
           const page = await call(
@@ -52,7 +53,7 @@ export function useListing(folderId: string | null, sort: SortKey, order: 'asc' 
       } catch (e) {
         if (s.gen === gen) setError(humanError(e));
       } finally {
-        s.busy = false;
+        if (s.running === gen) s.running = -1;
       }
     },
     [folderId, sort, order],
@@ -62,7 +63,9 @@ export function useListing(folderId: string | null, sort: SortKey, order: 'asc' 
     if (!folderId) return;
     const s = state.current;
     const gen = ++s.gen;
-    Object.assign(s, { cursor: null, wanted: FIRST_PAGE, busy: false, loaded: 0 });
+    // A reload (after an upload, a move...) keeps what the view had asked for, so rows already on
+    // screen are fetched again rather than left as placeholders until the next scroll.
+    Object.assign(s, { cursor: null, wanted: Math.max(FIRST_PAGE, s.wanted), running: -1, loaded: 0 });
     setLoading(true);
     setError(null);
     call(

@@ -489,7 +489,8 @@ function FolderView({
           ref={list}
           label={`Contents of ${folder.name || 'My files'}`}
           items={items}
-          total={listing.loading ? 0 : total}
+          // Rows stay while a reload is in flight: emptying the list would scroll it back to the top.
+          total={total}
           selected={selected}
           focusIndex={focusIndex}
           sort={sort}
@@ -569,6 +570,7 @@ function FolderView({
           actionLabel={modal.kind === 'move' ? 'Move' : 'Copy'}
           rootId={user?.rootId ?? ''}
           startSegments={segments}
+          {...(modal.kind === 'move' ? { current: folder.id } : {})}
           excluded={
             new Set(
               modal.kind === 'move' ? modal.nodes.filter((n) => n.kind === 'folder').map((n) => n.id) : [],

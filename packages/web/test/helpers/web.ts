@@ -87,7 +87,11 @@ export async function openTab(browser: Browser, server: TestServer, opts: TabOpt
 }
 
 /** Gives a browser context the session of an API client, as if it had signed in. */
-export async function signInContext(context: BrowserContext, server: TestServer, client: Client): Promise<void> {
+export async function signInContext(
+  context: BrowserContext,
+  server: TestServer,
+  client: Client,
+): Promise<void> {
   if (!client.token) throw new Error('the client is not signed in');
   await context.addCookies([{ name: 'loft_session', value: client.token, url: server.url, httpOnly: true }]);
 }
@@ -134,7 +138,9 @@ export function row(page: Page, name: string): Locator {
 export async function rowNames(page: Page): Promise<string[]> {
   return grid(page)
     .getByRole('row')
-    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')).filter((n): n is string => n !== null));
+    .evaluateAll((rows) =>
+      rows.map((r) => r.getAttribute('data-name')).filter((n): n is string => n !== null),
+    );
 }
 
 /** Clicks a row where a click selects (its size cell), with optional modifier keys. */
@@ -152,7 +158,10 @@ export async function selectedNames(page: Page): Promise<string[]> {
 /** Opens a row's "Actions for <name>" menu and picks an item. */
 export async function rowAction(page: Page, name: string, item: string) {
   await page.getByRole('button', { name: `Actions for ${name}`, exact: true }).click();
-  await page.getByRole('menu', { name: `Actions for ${name}` }).getByRole('menuitem', { name: item }).click();
+  await page
+    .getByRole('menu', { name: `Actions for ${name}` })
+    .getByRole('menuitem', { name: item })
+    .click();
 }
 
 /** Waits for the folder at this path (segments) to be listed. */
@@ -169,7 +178,15 @@ export async function waitForFolder(page: Page, segments: string[]) {
         .catch(() => null),
     )
     .toBe(current);
-  await page.locator('.files-page:not([aria-busy])').waitFor();
+  // The listing's live region says "Loading" until the first page is in, then "n items".
+  await expect
+    .poll(() =>
+      page
+        .locator('.files-page > p[aria-live]')
+        .textContent()
+        .catch(() => null),
+    )
+    .toMatch(/^[\d,]+ items?$/);
   await expect.poll(() => page.locator('.page[aria-busy=true], .file-row.placeholder').count()).toBe(0);
 }
 
