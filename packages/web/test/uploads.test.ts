@@ -66,7 +66,9 @@ describe(`uploads in the browser (${dialect})`, () => {
     const transfers = page.getByRole('region', { name: 'Transfers' });
     const big = transfers.getByRole('listitem').filter({ hasText: 'toobig.bin' });
     await big.getByRole('alert').waitFor();
-    expect(await big.getByRole('alert').textContent()).toMatch(/^Quota exceeded: /);
+    expect(await big.getByRole('alert').textContent()).toMatch(
+      /^Quota exceeded: This file needs 9\.8 KB but only 4 KB of your 4 KB is free\.$/,
+    );
     expect(await big.getAttribute('data-status')).toBe('error');
     await expect
       .poll(() =>

@@ -18,7 +18,7 @@ export function formatSpeed(bytesPerSecond: number): string {
 
 const dayFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
-const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+const fullFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
 
 /** Today's times as "14:05", older dates as "3 Mar 2026": what a file list needs at a glance. */
 export function formatDate(ms: number, now = Date.now()): string {

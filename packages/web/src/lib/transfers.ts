@@ -1,6 +1,7 @@
 import { urls } from '@loft/sdk';
 import { api, call, humanError, LoftApiError, noticeExpiry, parseErrorResponse, refreshMe } from './api.js';
 import type { Picked } from './drop.js';
+import { formatBytes } from './format.js';
 import { Store } from './store.js';
 
 export type TransferStatus = 'queued' | 'uploading' | 'done' | 'error' | 'canceled';
@@ -117,7 +118,7 @@ async function start(job: Job): Promise<void> {
   } catch (e) {
     if (job.t.status === 'uploading') {
       job.t.status = 'error';
-      job.t.error = humanError(e);
+      job.t.error = uploadError(e, job.t.size);
       job.t.errorCode = (e as { code?: string }).code;
       noticeExpiry(e);
     }
@@ -128,6 +129,17 @@ async function start(job: Job): Promise<void> {
     if (![...jobs.values()].some((j) => j.t.status === 'uploading' || j.t.status === 'queued'))
       void refreshMe().catch(() => undefined);
   }
+}
+
+/** A refused upload in words; for quota, how much the file needs and how much is left. */
+function uploadError(e: unknown, size: number): string {
+  if (e instanceof LoftApiError && e.code === 'quota_exceeded') {
+    const quota = Number(e.details.quota);
+    const used = Number(e.details.used);
+    if (Number.isFinite(quota) && Number.isFinite(used))
+      return `This file needs ${formatBytes(size)} but only ${formatBytes(Math.max(0, quota - used))} of your ${formatBytes(quota)} is free.`;
+  }
+  return humanError(e);
 }
 
 function send(job: Job, folderId: string): Promise<void> {
