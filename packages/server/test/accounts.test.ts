@@ -167,6 +167,7 @@ describe(`accounts and sessions (${dialect})`, () => {
     const times = { unknown: [] as number[], wrong: [] as number[] };
     let unknownBody = '';
     let wrongBody = '';
+    // Four rounds: a fifth wrong password would block the account.
     for (let i = 0; i < 4; i++) {
       let t = performance.now();
       const u = await server.anonymous().login(`nobody-${i}`, 'some password');
@@ -180,11 +181,11 @@ describe(`accounts and sessions (${dialect})`, () => {
       expect(w.status).toBe(401);
     }
     expect(unknownBody).toBe(wrongBody);
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const ratio = median(times.unknown) / median(times.wrong);
-    // Both pay one argon2 verify; without the dummy verify the ratio would be near 0.
-    expect(ratio).toBeGreaterThan(0.4);
-    expect(ratio).toBeLessThan(2.5);
+    // The fastest of several runs is what noise (other processes on shared cores) disturbs least.
+    const ratio = Math.min(...times.unknown) / Math.min(...times.wrong);
+    // Both pay one argon2 verify; without the dummy verify the ratio would be near 0.02.
+    expect(ratio).toBeGreaterThan(0.3);
+    expect(ratio).toBeLessThan(3);
   });
 });
 

@@ -157,7 +157,9 @@ export class AccountsService {
     // this one was being verified wins, whatever the password, so it reveals nothing either way.
     await this.throttle.check(login, input.ip);
     if (!user || !ok) {
-      await this.throttle.recordFailure(login, input.ip);
+      const blockedUntil = await this.throttle.recordFailure(login, input.ip);
+      const now = this.clock.now();
+      if (blockedUntil > now) throw errors.tooManyRequests(Math.ceil((blockedUntil - now) / 1000));
       throw errors.invalidCredentials();
     }
     await this.throttle.recordSuccess(login);

@@ -49,10 +49,19 @@ export class LoginThrottle {
     if (until > now) throw errors.tooManyRequests(Math.ceil((until - now) / 1000));
   }
 
-  async recordFailure(login: string, ip: string): Promise<void> {
+  /**
+   * Counts a failure. Returns when the keys were already blocked before it (0 if they were not):
+   * an attempt that lost the race to a block is answered as blocked, not as a wrong password.
+   */
+  async recordFailure(login: string, ip: string): Promise<number> {
     const now = this.clock.now();
     const keys = this.keys(login, ip);
-    await this.database.transaction(async (trx) => {
+    return this.database.transaction(async (trx) => {
+      let blockedBefore = 0;
+      await throttleRepo.lock(
+        trx,
+        keys.map((k) => k.key),
+      );
       const rows = new Map(
         (
           await throttleRepo.get(
@@ -63,6 +72,8 @@ export class LoginThrottle {
       );
       for (const { key, policy } of keys) {
         const prev = rows.get(key);
+        if (prev && Number(prev.blocked_until) > now)
+          blockedBefore = Math.max(blockedBefore, Number(prev.blocked_until));
         const fresh = !prev || now - Number(prev.window_start) > policy.windowMs;
         const failures = fresh ? 1 : Number(prev.failures) + 1;
         const over = failures - policy.limit;
@@ -75,6 +86,7 @@ export class LoginThrottle {
           blocked_until,
         });
       }
+      return blockedBefore;
     });
   }
 
