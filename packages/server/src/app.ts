@@ -21,6 +21,7 @@ import type { Services } from './services.js';
 import { BlobCollector } from './storage/blob-collector.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { LocalBlobStore } from './storage/local-blob-store.js';
+import { SharingService } from './sharing/sharing-service.js';
 import { TrashService } from './trash/trash-service.js';
 
 export interface LoftApp {
@@ -59,6 +60,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const quotas = new QuotaService(database, clock, instanceId);
   const files = new FilesService(database, clock, access, nodes, blobs, quotas, metrics);
   const trash = new TrashService(database, clock, nodes, config.trashRetentionMs);
+  const sharing = new SharingService(database, clock, access);
   const collector = new BlobCollector(database, blobs, clock, config.blobGcGraceMs);
   const throttle = new LoginThrottle(database, clock);
 
@@ -90,6 +92,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     files,
     archive: new ArchiveService(database, access, blobs),
     trash,
+    sharing,
     quotas,
     collector,
     scheduler: undefined as unknown as Scheduler,

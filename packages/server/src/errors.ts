@@ -31,6 +31,12 @@ export const ErrorCodes = {
   internal_error: 500,
   service_unavailable: 503,
   quota_exceeded: 507,
+  cross_owner_move: 409,
+  link_password_required: 401,
+  link_password_invalid: 401,
+  link_forbidden: 403,
+  link_expired: 410,
+  link_exhausted: 410,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -81,6 +87,11 @@ export const errors = {
   nameConflict: (name: string) =>
     new LoftError('name_conflict', `An item named "${name}" already exists here.`, { name }),
   notAFolder: () => new LoftError('not_a_folder', 'That item is not a folder.'),
+  crossOwnerMove: () =>
+    new LoftError(
+      'cross_owner_move',
+      "Items cannot be moved between different owners' files. Copy them instead.",
+    ),
   notAFile: () => new LoftError('not_a_file', 'That item is not a file.'),
   moveIntoDescendant: () =>
     new LoftError('move_into_descendant', 'A folder cannot be moved into itself or one of its subfolders.'),
@@ -106,4 +117,12 @@ export const errors = {
   quotaExceeded: (quota: number, used: number) =>
     new LoftError('quota_exceeded', 'Not enough storage space left for this upload.', { quota, used }),
   unavailable: (message: string) => new LoftError('service_unavailable', message),
+  linkPasswordRequired: () =>
+    new LoftError('link_password_required', 'This link is protected by a password. Enter it to continue.'),
+  linkPasswordInvalid: () => new LoftError('link_password_invalid', 'Wrong password for this link.'),
+  linkForbidden: (message: string) => new LoftError('link_forbidden', message),
+  linkExpired: (expiresAt: number) =>
+    new LoftError('link_expired', 'This link has expired.', { expiresAt }),
+  linkExhausted: (maxDownloads: number) =>
+    new LoftError('link_exhausted', 'This link has reached its download limit.', { maxDownloads }),
 };

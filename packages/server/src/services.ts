@@ -11,6 +11,7 @@ import type { Metrics } from './observability/metrics.js';
 import type { QuotaService } from './quotas/quota-service.js';
 import type { BlobCollector } from './storage/blob-collector.js';
 import type { BlobStore } from './storage/blob-store.js';
+import type { SharingService } from './sharing/sharing-service.js';
 import type { TrashService } from './trash/trash-service.js';
 
 /** Everything the HTTP layer may call, built once at start-up by createApp. */
@@ -25,6 +26,7 @@ export interface Services {
   files: FilesService;
   archive: ArchiveService;
   trash: TrashService;
+  sharing: SharingService;
   quotas: QuotaService;
   collector: BlobCollector;
   scheduler: Scheduler;

@@ -34,6 +34,8 @@ interface Fx {
   trashName: string;
   patId: string;
   patToken: string;
+  /** A share of the file with a third user (not a stranger of the matrix). */
+  shareId: string;
   /** A second session of the user, besides the one `client` uses (only when asked for). */
   spareSessionId: string | null;
   spareSessionToken: string | null;
@@ -614,6 +616,86 @@ const TABLE: Row[] = [
     ],
   },
 
+  // sharing
+  {
+    method: 'GET',
+    route: '/api/nodes/:id/shares',
+    kind: 'owned',
+    calls: [
+      {
+        label: 'their file',
+        req: (t) => ({ method: 'GET', path: `/api/nodes/${t.fileId}/shares` }),
+        owner: 200,
+      },
+    ],
+  },
+  {
+    method: 'POST',
+    route: '/api/nodes/:id/shares',
+    kind: 'owned',
+    calls: [
+      {
+        label: 'share their folder',
+        req: (t, _m, ctx) => ({
+          method: 'POST',
+          path: `/api/nodes/${t.folderId}/shares`,
+          json: { user: ctx.login.login, role: 'editor' },
+        }),
+        owner: 201,
+      },
+    ],
+  },
+  {
+    method: 'PATCH',
+    route: '/api/shares/:id',
+    kind: 'owned',
+    calls: [
+      {
+        label: 'their share',
+        req: (t) => ({ method: 'PATCH', path: `/api/shares/${t.shareId}`, json: { role: 'viewer' } }),
+        owner: 200,
+      },
+    ],
+  },
+  {
+    method: 'DELETE',
+    route: '/api/shares/:id',
+    kind: 'owned',
+    calls: [
+      {
+        label: 'their share',
+        req: (t) => ({ method: 'DELETE', path: `/api/shares/${t.shareId}` }),
+        owner: 204,
+      },
+    ],
+  },
+  {
+    method: 'GET',
+    route: '/api/shares/incoming',
+    kind: 'self',
+    calls: [
+      {
+        label: 'shared with me',
+        req: () => ({ method: 'GET', path: '/api/shares/incoming' }),
+        owner: 200,
+        check: (b) => expect(b.items).toEqual([]),
+      },
+    ],
+  },
+  {
+    method: 'GET',
+    route: '/api/shares/outgoing',
+    kind: 'self',
+    calls: [
+      {
+        label: 'shared by me',
+        req: () => ({ method: 'GET', path: '/api/shares/outgoing' }),
+        owner: 200,
+        check: (b, me) => expect(b.items.map((i: any) => i.id)).toEqual(me.shareId ? [me.fileId] : []),
+      },
+    ],
+  },
+
   // trash
   {
     method: 'GET',
@@ -841,6 +923,9 @@ async function send(
   return { status: res.status, text, body: parsed };
 }
 
+/** The user every fixture shares its file with: none of the matrix's strangers. */
+let recipient = '';
+
 async function makeFixture(server: TestServer, c: Client, opts: { spare?: boolean } = {}): Promise<Fx> {
   const tag = randomBytes(5).toString('hex');
   const folderName = `Private ${tag}`;
@@ -865,6 +950,9 @@ async function makeFixture(server: TestServer, c: Client, opts: { spare?: boolea
   expect(trashed.status).toBe(201);
   await c.json('DELETE', `/api/nodes/${trashed.body.id}`, undefined, 204);
   const pat = (await c.json('POST', '/api/auth/tokens', { name: `pat ${tag}` }, 201)).body;
+  const share = recipient
+    ? (await c.json('POST', `/api/nodes/${file.id}/shares`, { user: recipient, role: 'editor' }, 201)).body
+    : null;
   let spare: Client | null = null;
   if (opts.spare) {
     spare = server.anonymous();
@@ -893,6 +981,7 @@ async function makeFixture(server: TestServer, c: Client, opts: { spare?: boolea
     trashId: trashed.body.id,
     trashName,
     patId: pat.id,
+    shareId: share?.id ?? '',
     patToken: pat.token,
     spareSessionId: spare ? await currentSession(spare) : null,
     spareSessionToken: spare ? spare.token! : null,
@@ -922,6 +1011,7 @@ function secretsOf(fx: Fx): string[] {
     fx.trashName,
     fx.patId,
     fx.patToken,
+    fx.shareId,
     fx.spareSessionId,
     fx.spareSessionToken,
     fx.currentSessionId,
@@ -998,6 +1088,7 @@ describe(`authorization matrix (${dialect})`, () => {
     const name = (n: string) => `${n}-${randomBytes(4).toString('hex')}`;
     admin = await makeFixture(server, await server.user(name('admin')));
     expect(admin.client.user!.role).toBe('admin');
+    recipient = (await server.user(name('carol'))).user!.username;
     a = await makeFixture(server, await server.user(name('alice')), { spare: true });
     b = await makeFixture(server, await server.user(name('bob')));
     owner = await server.user(name('olive'));

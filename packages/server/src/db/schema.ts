@@ -91,6 +91,34 @@ export interface JobsTable {
   last_run_at: number | null;
 }
 
+export interface SharesTable {
+  id: string;
+  node_id: string;
+  owner_id: string;
+  grantee_id: string;
+  role: 'viewer' | 'editor';
+  created_at: number;
+}
+
+export interface LinksTable {
+  id: string;
+  node_id: string;
+  /** Owner of the linked item: the one who sees and manages the link. */
+  owner_id: string;
+  created_by: string;
+  /** SHA-256 (hex) of the token; the token is derived from the id and the instance secret. */
+  token_hash: string;
+  password_hash: string | null;
+  expires_at: number | null;
+  max_downloads: number | null;
+  /** 1: a file drop, visitors may upload but not list or download. */
+  upload_only: number;
+  view_count: number;
+  download_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -100,6 +128,8 @@ export interface DB {
   blobs: BlobsTable;
   reservations: ReservationsTable;
   jobs: JobsTable;
+  shares: SharesTable;
+  links: LinksTable;
 }
 
 /** Anything a repository function can run on: the database or an open transaction. */

@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth-routes.js';
 import { contentRoutes } from './routes/content-routes.js';
 import { nodeRoutes } from './routes/node-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
+import { shareRoutes } from './routes/share-routes.js';
 import { trashRoutes } from './routes/trash-routes.js';
 import { ErrorBody, Node, User } from './schemas.js';
 import type { App } from './types.js';
@@ -123,6 +124,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   nodeRoutes(app, s);
   contentRoutes(app, s);
   trashRoutes(app, s);
+  shareRoutes(app, s);
   adminRoutes(app, s);
   opsRoutes(app, s, state);
   webAppRoutes(app, s.config);

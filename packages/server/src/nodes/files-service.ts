@@ -6,7 +6,7 @@ import { blobsRepo } from '../db/blobs-repo.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { nodesRepo, type NodeRow } from '../db/nodes-repo.js';
 import type { Executor } from '../db/schema.js';
-import { lockUserTree, usersRepo } from '../db/users-repo.js';
+import { usersRepo } from '../db/users-repo.js';
 import { versionsRepo, type VersionRow } from '../db/versions-repo.js';
 import { errors, isLoftError } from '../errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
@@ -159,7 +159,11 @@ export class FilesService {
     reservation: QuotaHold,
   ): Promise<UploadResult> {
     // Serialized with trash and moves of this user (a no-op on SQLite, a row lock on PostgreSQL).
-    await lockUserTree(trx, actor.userId);
+    await this.nodes.lockTreeOf(
+      trx,
+      actor,
+      target.kind === 'folder' ? target.parentId : target.kind === 'node' ? target.nodeId : null,
+    );
     const now = this.clock.now();
     let parent: NodeRow | null = null;
     let existing: NodeRow | undefined;

@@ -9,7 +9,7 @@ import { versionsRepo } from '../db/versions-repo.js';
 import { blobsRepo } from '../db/blobs-repo.js';
 import { errors } from '../errors.js';
 import { newId } from '../util/ids.js';
-import type { NodeAccess } from './access.js';
+import type { Grant, NodeAccess } from './access.js';
 import { normalizeName, parsePath, sortNameOf, variantName } from './names.js';
 import { toNodeView, type NodeView } from './node-view.js';
 
@@ -41,8 +41,17 @@ export class NodesService {
   ) {}
 
   async get(actor: Actor, id: string): Promise<NodeView & { path: string }> {
-    const node = await this.access.load(actor, id, 'read');
-    return { ...toNodeView(node), path: await this.pathOf(node.id) };
+    const { node, grant } = await this.access.loadWithGrant(actor, id, 'read');
+    return { ...toNodeView(node), path: grant.chain ? sharedPath(grant) : await this.pathOf(node.id) };
+  }
+
+  /**
+   * Locks the tree an item belongs to, for the rest of the transaction: changes to one owner's
+   * tree run one at a time (moves, trash, uploads), whoever makes them.
+   */
+  async lockTreeOf(trx: Executor, actor: Actor, nodeId: string | null): Promise<void> {
+    const owner = nodeId ? (await nodesRepo.findById(trx, nodeId))?.owner_id : undefined;
+    await lockUserTree(trx, owner ?? actor.userId);
   }
 
   /** Inside a transaction pass it as ex: on SQLite a second connection would wait for it forever. */
@@ -236,8 +245,8 @@ export class NodesService {
     const names = opts.parents ? parsePath(rawName) : [normalizeName(rawName)];
     if (names.length === 0) throw errors.invalidName('a name cannot be empty');
     return this.database.transaction(async (trx) => {
-      // Tree changes of one user run one at a time, so nothing lands in a folder being trashed.
-      await lockUserTree(trx, actor.userId);
+      // Tree changes of one owner run one at a time, so nothing lands in a folder being trashed.
+      await lockUserTree(trx, parent.owner_id);
       let current = await this.access.loadFolder(actor, parent.id, 'write', trx);
       let created = false;
       for (const [i, name] of names.entries()) {
@@ -290,12 +299,14 @@ export class NodesService {
   async update(actor: Actor, id: string, patch: { name?: string; parentId?: string }): Promise<NodeView> {
     const name = patch.name === undefined ? undefined : normalizeName(patch.name);
     return this.database.transaction(async (trx) => {
-      await lockUserTree(trx, actor.userId);
-      const node = await this.access.load(actor, id, 'write', trx);
+      await this.lockTreeOf(trx, actor, id);
+      const node = await this.access.loadForChange(actor, id, trx);
       if (node.parent_id === null) throw errors.rootImmutable();
       let parentId = node.parent_id;
       if (patch.parentId !== undefined && patch.parentId !== node.parent_id) {
         const target = await this.access.loadFolder(actor, patch.parentId, 'write', trx);
+        // Ownership and quota go with the tree: an item never changes owner by a move.
+        if (target.owner_id !== node.owner_id) throw errors.crossOwnerMove();
         const chain = await nodesRepo.ancestry(trx, target.id);
         if (chain.some((n) => n.id === node.id)) throw errors.moveIntoDescendant();
         parentId = target.id;
@@ -334,8 +345,8 @@ export class NodesService {
     target: { parentId: string; name?: string; conflict?: ConflictPolicy },
   ): Promise<NodeView> {
     return this.database.transaction(async (trx) => {
-      // Tree changes of one user run one at a time, so nothing lands in a folder being trashed.
-      await lockUserTree(trx, actor.userId);
+      // Tree changes of one owner run one at a time, so nothing lands in a folder being trashed.
+      await this.lockTreeOf(trx, actor, target.parentId);
       const source = await this.access.load(actor, id, 'read', trx);
       if (source.parent_id === null) throw errors.rootImmutable();
       const parent = await this.access.loadFolder(actor, target.parentId, 'write', trx);
@@ -420,8 +431,8 @@ export class NodesService {
   async trash(actor: Actor, id: string): Promise<void> {
     await this.database.transaction(async (trx) => {
       // Like a move: a node moved into this subtree meanwhile must not stay live under a trashed folder.
-      await lockUserTree(trx, actor.userId);
-      const node = await this.access.load(actor, id, 'write', trx);
+      await this.lockTreeOf(trx, actor, id);
+      const node = await this.access.loadForChange(actor, id, trx);
       if (node.parent_id === null) throw errors.rootImmutable();
       const ids = await nodesRepo.liveSubtreeIds(trx, node.id);
       const originalPath = await this.pathOf(node.parent_id, trx);
@@ -445,6 +456,20 @@ export class NodesService {
     }
     throw errors.nameConflict(name);
   }
+}
+
+/** A recipient sees paths from the item shared with them down, never the owner's folders above it. */
+function sharedPath(grant: Grant): string {
+  const chain = grant.chain!;
+  const top = chain.findIndex((n) => n.id === grant.shareRootId);
+  return (
+    '/' +
+    chain
+      .slice(0, top + 1)
+      .reverse()
+      .map((n) => n.name)
+      .join('/')
+  );
 }
 
 async function insertUnique(trx: Executor, row: NodeRow): Promise<void> {

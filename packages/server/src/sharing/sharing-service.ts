@@ -1,0 +1,124 @@
+import type { Actor } from '../accounts/actor.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import type { NodeRow } from '../db/nodes-repo.js';
+import { sharesRepo, type ShareRow } from '../db/shares-repo.js';
+import { usersRepo } from '../db/users-repo.js';
+import { errors } from '../errors.js';
+import type { NodeAccess } from '../nodes/access.js';
+import { toNodeView, type NodeView } from '../nodes/node-view.js';
+import { newId } from '../util/ids.js';
+
+export type ShareRole = ShareRow['role'];
+
+export interface ShareView {
+  id: string;
+  nodeId: string;
+  role: ShareRole;
+  createdAt: number;
+  user: { id: string; username: string };
+}
+
+export interface SharedItem extends NodeView {
+  share: { id: string; role: ShareRole; sharedAt: number; owner?: string; with?: string };
+}
+
+/**
+ * Sharing with other users. Only an item's owner shares it, changes roles or revokes; a recipient
+ * may drop a share from their own view. The access rules themselves live in NodeAccess, so a
+ * revoked share stops working on the very next request, whatever the protocol.
+ */
+export class SharingService {
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly access: NodeAccess,
+  ) {}
+
+  private async ownedNode(actor: Actor, nodeId: string): Promise<NodeRow> {
+    const { node, grant } = await this.access.loadWithGrant(actor, nodeId, 'read');
+    if (grant.role !== 'owner')
+      throw errors.forbidden('Only the owner of an item can manage who has access.');
+    return node;
+  }
+
+  async share(
+    actor: Actor,
+    nodeId: string,
+    input: { user: string; role: ShareRole },
+  ): Promise<{ share: ShareView; created: boolean }> {
+    const node = await this.ownedNode(actor, nodeId);
+    if (node.parent_id === null) throw errors.rootImmutable();
+    const login = input.user.trim().toLowerCase();
+    const grantee = login ? await usersRepo.findByLogin(this.database.db, login) : undefined;
+    if (!grantee)
+      throw errors.validation('No such user.', [
+        { field: 'user', code: 'not_found', message: 'No user has that username or email.' },
+      ]);
+    if (grantee.id === actor.userId)
+      throw errors.validation('You own this item already.', [
+        { field: 'user', code: 'self', message: 'You cannot share an item with yourself.' },
+      ]);
+    const user = { id: grantee.id, username: grantee.username };
+    return this.database.transaction(async (trx) => {
+      const existing = await sharesRepo.findFor(trx, node.id, grantee.id);
+      if (existing) {
+        if (existing.role !== input.role) await sharesRepo.updateRole(trx, existing.id, input.role);
+        return { share: view({ ...existing, role: input.role }, user), created: false };
+      }
+      const row: ShareRow = {
+        id: newId(),
+        node_id: node.id,
+        owner_id: actor.userId,
+        grantee_id: grantee.id,
+        role: input.role,
+        created_at: this.clock.now(),
+      };
+      await sharesRepo.insertIfAbsent(trx, row);
+      const stored = (await sharesRepo.findFor(trx, node.id, grantee.id)) ?? row;
+      return { share: view(stored, user), created: stored.id === row.id };
+    });
+  }
+
+  async listForNode(actor: Actor, nodeId: string): Promise<ShareView[]> {
+    const node = await this.ownedNode(actor, nodeId);
+    const rows = await sharesRepo.listForNode(this.database.db, node.id);
+    return rows.map((r) => view(r, { id: r.grantee_id, username: r.grantee_username }));
+  }
+
+  async updateRole(actor: Actor, shareId: string, role: ShareRole): Promise<ShareView> {
+    const row = await sharesRepo.find(this.database.db, shareId);
+    if (!row || row.owner_id !== actor.userId) throw errors.notFound('Share');
+    await sharesRepo.updateRole(this.database.db, row.id, role);
+    const u = await usersRepo.findById(this.database.db, row.grantee_id);
+    return view({ ...row, role }, { id: row.grantee_id, username: u?.username ?? '' });
+  }
+
+  /** The owner revokes, or the recipient removes the share from their view; either ends it. */
+  async remove(actor: Actor, shareId: string): Promise<void> {
+    const row = await sharesRepo.find(this.database.db, shareId);
+    if (!row || (row.owner_id !== actor.userId && row.grantee_id !== actor.userId))
+      throw errors.notFound('Share');
+    await sharesRepo.delete(this.database.db, row.id);
+  }
+
+  async sharedWithMe(actor: Actor): Promise<SharedItem[]> {
+    const rows = await sharesRepo.listForGrantee(this.database.db, actor.userId);
+    return rows.map((r) => ({
+      ...toNodeView(r),
+      share: { id: r.share_id, role: r.share_role, sharedAt: Number(r.shared_at), owner: r.owner_username },
+    }));
+  }
+
+  async sharedByMe(actor: Actor): Promise<SharedItem[]> {
+    const rows = await sharesRepo.listForOwner(this.database.db, actor.userId);
+    return rows.map((r) => ({
+      ...toNodeView(r),
+      share: { id: r.share_id, role: r.share_role, sharedAt: Number(r.shared_at), with: r.grantee_username },
+    }));
+  }
+}
+
+function view(row: ShareRow, user: { id: string; username: string }): ShareView {
+  return { id: row.id, nodeId: row.node_id, role: row.role, createdAt: Number(row.created_at), user };
+}

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from './helpers/client.js';
+import { dialect, startServer, type TestServer } from './helpers/server.js';
+
+const enc = encodeURIComponent;
+
+/** PUT raw bytes into a folder by id, as the web app and the CLI do. */
+async function put(c: Client, folderId: string, name: string, body: string) {
+  const r = await c.request('PUT', `/api/nodes/${folderId}/files/${enc(name)}`, {
+    headers: { 'content-type': 'text/plain' },
+    body,
+  });
+  const text = r.body.toString();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
+describe(`sharing with users (${dialect})`, () => {
+  let server: TestServer;
+  let owner: Client;
+  let viewer: Client;
+  let editor: Client;
+  let stranger: Client;
+  let folder: any;
+  let file: any;
+
+  beforeAll(async () => {
+    server = await startServer();
+    owner = await server.user('owner.olga');
+    viewer = await server.user('viewer.vic');
+    editor = await server.user('editor.eve');
+    stranger = await server.user('stranger.sam');
+    await owner.upload('/Work/Projects/plan.txt', 'the plan, version one');
+    folder = await owner.resolve('/Work/Projects');
+    file = await owner.resolve('/Work/Projects/plan.txt');
+  });
+  afterAll(() => server.close());
+
+  it('shares a folder as viewer and editor; the owner sees who has access', async () => {
+    const v = await owner.json(
+      'POST',
+      `/api/nodes/${folder.id}/shares`,
+      { user: 'viewer.vic', role: 'viewer' },
+      201,
+    );
+    expect(v.body).toMatchObject({ nodeId: folder.id, role: 'viewer', user: { username: 'viewer.vic' } });
+    // By email, and case does not matter.
+    const e = await owner.json(
+      'POST',
+      `/api/nodes/${folder.id}/shares`,
+      { user: editor.user!.email.toUpperCase(), role: 'editor' },
+      201,
+    );
+    expect(e.body.user.username).toBe('editor.eve');
+    const list = await owner.json('GET', `/api/nodes/${folder.id}/shares`, undefined, 200);
+    expect(list.body.items.map((s: any) => `${s.user.username}:${s.role}`)).toEqual([
+      'viewer.vic:viewer',
+      'editor.eve:editor',
+    ]);
+    // Sharing again is idempotent (200) and may change the role.
+    const again = await owner.json(
+      'POST',
+      `/api/nodes/${folder.id}/shares`,
+      { user: 'viewer.vic', role: 'viewer' },
+      200,
+    );
+    expect(again.body.id).toBe(v.body.id);
+
+    const incoming = await viewer.json('GET', '/api/shares/incoming', undefined, 200);
+    expect(incoming.body.items).toHaveLength(1);
+    expect(incoming.body.items[0]).toMatchObject({
+      id: folder.id,
+      name: 'Projects',
+      share: { role: 'viewer', owner: 'owner.olga' },
+    });
+    const outgoing = await owner.json('GET', '/api/shares/outgoing', undefined, 200);
+    expect(outgoing.body.items.map((i: any) => i.share.with).sort()).toEqual(['editor.eve', 'viewer.vic']);
+  });
+
+  it('lets a viewer list and download but not change anything', async () => {
+    const page = await viewer.json('GET', `/api/nodes/${folder.id}/children`, undefined, 200);
+    expect(page.body.items.map((n: any) => n.name)).toEqual(['plan.txt']);
+    const meta = await viewer.json('GET', `/api/nodes/${file.id}`, undefined, 200);
+    // Paths start at the shared folder: the owner's folders above it stay private.
+    expect(meta.body.path).toBe('/Projects/plan.txt');
+    const dl = await viewer.downloadHash(`/api/nodes/${file.id}/content`);
+    expect(dl.status).toBe(200);
+    expect(dl.sha256).toBe(file.sha256);
+    expect((await viewer.downloadHash(`/api/nodes/${folder.id}/zip`)).status).toBe(200);
+    expect((await viewer.json('GET', `/api/nodes/${file.id}/versions`)).status).toBe(200);
+
+    const refused = [
+      await put(viewer, folder.id, 'intruder.txt', 'no'),
+      await viewer.json('POST', `/api/nodes/${folder.id}/folders`, { name: 'Nope' }),
+      await viewer.json('PATCH', `/api/nodes/${file.id}`, { name: 'renamed.txt' }),
+      await viewer.json('DELETE', `/api/nodes/${file.id}`),
+      await viewer.json('POST', `/api/nodes/${folder.id}/shares`, { user: 'stranger.sam', role: 'viewer' }),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(refused.every((r) => r.body.error.code === 'forbidden')).toBe(true);
+    // The owner's folder above the share stays invisible.
+    expect((await viewer.json('GET', `/api/nodes/${folder.parentId}/children`)).status).toBe(404);
+  });
+
+  it('lets an editor upload (into the owner’s quota), rename, move within and trash to the owner’s trash', async () => {
+    const ownerBefore = await owner.me();
+    const editorBefore = await editor.me();
+    const up = await put(editor, folder.id, 'notes.txt', 'twelve bytes');
+    expect(up.status).toBe(201);
+    expect((await owner.me()).usedBytes).toBe(ownerBefore.usedBytes + 12);
+    expect((await editor.me()).usedBytes).toBe(editorBefore.usedBytes);
+
+    const sub = await editor.json('POST', `/api/nodes/${folder.id}/folders`, { name: 'Drafts' }, 201);
+    expect((await owner.resolve('/Work/Projects/Drafts')).id).toBe(sub.body.id);
+    await editor.json(
+      'PATCH',
+      `/api/nodes/${up.body.id}`,
+      { name: 'meeting notes.txt', parentId: sub.body.id },
+      200,
+    );
+    expect((await owner.resolve('/Work/Projects/Drafts/meeting notes.txt')).id).toBe(up.body.id);
+
+    // Out of the shared tree into the editor's own files: refused, ownership never moves by a move.
+    const mine = await editor.json('POST', `/api/nodes/${editor.rootId}/folders`, { name: 'Mine' }, 201);
+    const out = await editor.json('PATCH', `/api/nodes/${up.body.id}`, { parentId: mine.body.id });
+    expect(out.status).toBe(409);
+    expect(out.body.error.code).toBe('cross_owner_move');
+    // The shared folder itself stays the owner's to rename or delete.
+    const renameRoot = await editor.json('PATCH', `/api/nodes/${folder.id}`, { name: 'Mine now' });
+    expect(renameRoot.status).toBe(403);
+    expect((await editor.json('DELETE', `/api/nodes/${folder.id}`)).status).toBe(403);
+
+    await editor.json('DELETE', `/api/nodes/${up.body.id}`, undefined, 204);
+    const trash = await owner.json('GET', '/api/trash', undefined, 200);
+    expect(trash.body.items.map((i: any) => i.name)).toContain('meeting notes.txt');
+    expect((await editor.json('GET', '/api/trash', undefined, 200)).body.items).toEqual([]);
+
+    // A copy into the editor's own files is theirs, and counts against their quota.
+    const copy = await editor.json('POST', `/api/nodes/${file.id}/copy`, { parentId: mine.body.id }, 201);
+    expect(copy.body.name).toBe('plan.txt');
+    expect((await editor.me()).usedBytes).toBe(editorBefore.usedBytes + file.size);
+  });
+
+  it('covers what the owner adds later, and follows role changes and revocation at once', async () => {
+    const later = await owner.upload('/Work/Projects/later.txt', 'added after sharing');
+    expect((await viewer.json('GET', `/api/nodes/${later.body.id}`)).status).toBe(200);
+
+    const shares = (await owner.json('GET', `/api/nodes/${folder.id}/shares`, undefined, 200)).body.items;
+    const vshare = shares.find((s: any) => s.user.username === 'viewer.vic');
+    await owner.json('PATCH', `/api/shares/${vshare.id}`, { role: 'editor' }, 200);
+    expect((await put(viewer, folder.id, 'now allowed.txt', 'ok')).status).toBe(201);
+    await owner.json('PATCH', `/api/shares/${vshare.id}`, { role: 'viewer' }, 200);
+    expect((await put(viewer, folder.id, 'not any more.txt', 'no')).status).toBe(403);
+
+    await owner.json('DELETE', `/api/shares/${vshare.id}`, undefined, 204);
+    expect((await viewer.json('GET', `/api/nodes/${later.body.id}`)).status).toBe(404);
+    expect((await viewer.json('GET', '/api/shares/incoming', undefined, 200)).body.items).toEqual([]);
+    // Re-share for the next test.
+    await owner.json('POST', `/api/nodes/${folder.id}/shares`, { user: 'viewer.vic', role: 'viewer' }, 201);
+  });
+
+  it('hides a trashed item from every recipient at once, and brings it back on restore', async () => {
+    await owner.json('DELETE', `/api/nodes/${folder.id}`, undefined, 204);
+    expect((await viewer.json('GET', `/api/nodes/${file.id}`)).status).toBe(404);
+    expect((await editor.json('GET', `/api/nodes/${folder.id}/children`)).status).toBe(404);
+    expect((await viewer.json('GET', '/api/shares/incoming', undefined, 200)).body.items).toEqual([]);
+    await owner.json('POST', `/api/trash/${folder.id}/restore`, undefined, 200);
+    expect((await viewer.json('GET', `/api/nodes/${file.id}`)).status).toBe(200);
+    expect((await editor.json('GET', '/api/shares/incoming', undefined, 200)).body.items).toHaveLength(1);
+  });
+
+  it('lets a recipient drop a share from their view', async () => {
+    const share = (await editor.json('GET', '/api/shares/incoming', undefined, 200)).body.items[0].share;
+    await editor.json('DELETE', `/api/shares/${share.id}`, undefined, 204);
+    expect((await editor.json('GET', `/api/nodes/${folder.id}`)).status).toBe(404);
+    const left = (await owner.json('GET', `/api/nodes/${folder.id}/shares`, undefined, 200)).body.items;
+    expect(left.map((s: any) => s.user.username)).toEqual(['viewer.vic']);
+  });
+
+  it('refuses bad shares with clear errors, and strangers see nothing', async () => {
+    const unknown = await owner.json('POST', `/api/nodes/${folder.id}/shares`, {
+      user: 'nobody.here',
+      role: 'viewer',
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details.fields[0]).toMatchObject({ field: 'user', code: 'not_found' });
+    const self = await owner.json('POST', `/api/nodes/${folder.id}/shares`, {
+      user: 'owner.olga',
+      role: 'viewer',
+    });
+    expect(self.body.error.details.fields[0]).toMatchObject({ field: 'user', code: 'self' });
+    const root = await owner.json('POST', `/api/nodes/${owner.rootId}/shares`, {
+      user: 'viewer.vic',
+      role: 'viewer',
+    });
+    expect(root.body.error.code).toBe('root_immutable');
+    const badRole = await owner.json('POST', `/api/nodes/${folder.id}/shares`, {
+      user: 'viewer.vic',
+      role: 'admin',
+    });
+    expect(badRole.status).toBe(400);
+
+    for (const path of [
+      `/api/nodes/${folder.id}`,
+      `/api/nodes/${folder.id}/children`,
+      `/api/nodes/${folder.id}/shares`,
+      `/api/nodes/${file.id}/content`,
+    ])
+      expect((await stranger.json('GET', path)).status, path).toBe(404);
+    const shares = (await owner.json('GET', `/api/nodes/${folder.id}/shares`, undefined, 200)).body.items;
+    expect((await stranger.json('DELETE', `/api/shares/${shares[0].id}`)).status).toBe(404);
+    expect((await stranger.json('PATCH', `/api/shares/${shares[0].id}`, { role: 'editor' })).status).toBe(
+      404,
+    );
+    // A recipient cannot change their own role.
+    expect((await viewer.json('PATCH', `/api/shares/${shares[0].id}`, { role: 'editor' })).status).toBe(404);
+  });
+});
