@@ -60,7 +60,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const quotas = new QuotaService(database, clock, instanceId);
   const files = new FilesService(database, clock, access, nodes, blobs, quotas, metrics);
   const trash = new TrashService(database, clock, nodes, config.trashRetentionMs);
-  const sharing = new SharingService(database, clock, access);
+  const sharing = new SharingService(database, clock, access, nodes);
   const collector = new BlobCollector(database, blobs, clock, config.blobGcGraceMs);
   const throttle = new LoginThrottle(database, clock);
 

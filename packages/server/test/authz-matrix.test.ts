@@ -670,6 +670,22 @@ const TABLE: Row[] = [
     ],
   },
   {
+    method: 'POST',
+    route: '/api/nodes/:id/transfer',
+    kind: 'owned',
+    calls: [
+      {
+        label: 'give their folder away',
+        req: (t, _m, ctx) => ({
+          method: 'POST',
+          path: `/api/nodes/${t.folderId}/transfer`,
+          json: { user: ctx.login.login, keepAccess: false },
+        }),
+        owner: 200,
+      },
+    ],
+  },
+  {
     method: 'GET',
     route: '/api/shares/incoming',
     kind: 'self',

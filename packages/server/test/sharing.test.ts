@@ -47,7 +47,7 @@ describe(`sharing with users (${dialect})`, () => {
     const e = await owner.json(
       'POST',
       `/api/nodes/${folder.id}/shares`,
-      { user: editor.user!.email.toUpperCase(), role: 'editor' },
+      { user: 'Editor.Eve@Example.TEST', role: 'editor' },
       201,
     );
     expect(e.body.user.username).toBe('editor.eve');
@@ -213,5 +213,54 @@ describe(`sharing with users (${dialect})`, () => {
     );
     // A recipient cannot change their own role.
     expect((await viewer.json('PATCH', `/api/shares/${shares[0].id}`, { role: 'editor' })).status).toBe(404);
+  });
+
+  it('transfers ownership: the item moves into the new owner’s files and quota', async () => {
+    const giver = await server.user('giver.gil');
+    const taker = await server.user('taker.tom');
+    await giver.upload('/Handover/a.txt', 'aaaa');
+    await giver.upload('/Handover/deep/b.txt', 'bbbbbbbb');
+    // A second version counts too: usage is every version.
+    await giver.upload('/Handover/a.txt', 'aaaaaa');
+    await taker.json('POST', `/api/nodes/${taker.rootId}/folders`, { name: 'Handover' }, 201);
+    const handover = await giver.resolve('/Handover');
+    await giver.json('POST', `/api/nodes/${handover.id}/shares`, { user: 'viewer.vic', role: 'viewer' }, 201);
+    const [giverBefore, takerBefore] = [await giver.me(), await taker.me()];
+
+    const r = await giver.json('POST', `/api/nodes/${handover.id}/transfer`, { user: 'taker.tom' }, 200);
+    expect(r.body.newOwner).toBe('taker.tom');
+    // The taker had a "Handover" already: the gift gets a free name at the top of their files.
+    expect(r.body.node.name).toBe('Handover (from giver.gil)');
+    expect((await giver.me()).usedBytes).toBe(giverBefore.usedBytes - 18);
+    expect((await taker.me()).usedBytes).toBe(takerBefore.usedBytes + 18);
+    expect((await taker.resolve('/Handover (from giver.gil)/deep/b.txt')).size).toBe(8);
+    // The old owner keeps editor access; the viewer's share now belongs to the new owner.
+    expect((await put(giver, handover.id, 'still.txt', 'yes')).status).toBe(201);
+    expect((await taker.me()).usedBytes).toBe(takerBefore.usedBytes + 21);
+    const shares = (await taker.json('GET', `/api/nodes/${handover.id}/shares`, undefined, 200)).body.items;
+    expect(shares.map((s: any) => `${s.user.username}:${s.role}`).sort()).toEqual([
+      'giver.gil:editor',
+      'viewer.vic:viewer',
+    ]);
+    expect((await giver.json('GET', `/api/nodes/${handover.id}/shares`)).status).toBe(403);
+    expect((await giver.json('DELETE', `/api/nodes/${handover.id}`)).status).toBe(403);
+
+    // Without keeping access, and over the taker's quota: refused, nothing changes.
+    const big = await giver.upload('/Big/blob.bin', Buffer.alloc(4096, 1));
+    const tiny = await server.user('tiny.tina');
+    const bigFolder = await giver.resolve('/Big');
+    // owner.olga registered first, so she is the admin.
+    await owner.json('PATCH', `/api/admin/users/${tiny.user!.id}`, { quotaBytes: 1000 }, 200);
+    const refused = await giver.json('POST', `/api/nodes/${bigFolder.id}/transfer`, { user: 'tiny.tina' });
+    expect(refused.status).toBe(507);
+    expect(refused.body.error.code).toBe('quota_exceeded');
+    expect((await giver.resolve('/Big/blob.bin')).id).toBe(big.body.id);
+    const gone = await giver.json(
+      'POST',
+      `/api/nodes/${bigFolder.id}/transfer`,
+      { user: 'taker.tom', keepAccess: false },
+      200,
+    );
+    expect((await giver.json('GET', `/api/nodes/${gone.body.node.id}`)).status).toBe(404);
   });
 });

@@ -187,6 +187,16 @@ export const nodesRepo = {
     return out;
   },
 
+  /** Hands nodes to another owner (ownership transfer). */
+  setOwner: async (ex: Executor, ids: string[], ownerId: string) => {
+    for (let i = 0; i < ids.length; i += CHUNK)
+      await ex
+        .updateTable('nodes')
+        .set({ owner_id: ownerId })
+        .where('id', 'in', ids.slice(i, i + CHUNK))
+        .execute();
+  },
+
   update: (ex: Executor, id: string, patch: Partial<NodeRow>) =>
     ex.updateTable('nodes').set(patch).where('id', '=', id).execute(),
 

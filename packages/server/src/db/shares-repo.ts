@@ -31,6 +31,19 @@ export const sharesRepo = {
       .where('node_id', 'in', nodeIds)
       .execute(),
 
+  /** After an ownership transfer: shares move to the new owner; one to the new owner goes. */
+  transfer: async (ex: Executor, nodeIds: string[], newOwnerId: string) => {
+    for (let i = 0; i < nodeIds.length; i += 500) {
+      const chunk = nodeIds.slice(i, i + 500);
+      await ex
+        .deleteFrom('shares')
+        .where('node_id', 'in', chunk)
+        .where('grantee_id', '=', newOwnerId)
+        .execute();
+      await ex.updateTable('shares').set({ owner_id: newOwnerId }).where('node_id', 'in', chunk).execute();
+    }
+  },
+
   updateRole: (ex: Executor, id: string, role: ShareRow['role']) =>
     ex.updateTable('shares').set({ role }).where('id', '=', id).execute(),
 

@@ -54,6 +54,15 @@ export const versionsRepo = {
     return totals;
   },
 
+  setOwner: async (ex: Executor, nodeIds: string[], ownerId: string) => {
+    for (let i = 0; i < nodeIds.length; i += 500)
+      await ex
+        .updateTable('versions')
+        .set({ owner_id: ownerId })
+        .where('node_id', 'in', nodeIds.slice(i, i + 500))
+        .execute();
+  },
+
   deleteForNodes: async (ex: Executor, nodeIds: string[]) => {
     for (let i = 0; i < nodeIds.length; i += 500) {
       await ex

@@ -1,9 +1,14 @@
 import type { Actor } from '../accounts/actor.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import type { Executor } from '../db/schema.js';
 import type { NodeRow } from '../db/nodes-repo.js';
+import { nodesRepo } from '../db/nodes-repo.js';
 import { sharesRepo, type ShareRow } from '../db/shares-repo.js';
-import { usersRepo } from '../db/users-repo.js';
+import { lockUserTree, usersRepo } from '../db/users-repo.js';
+import { versionsRepo } from '../db/versions-repo.js';
+import { sortNameOf } from '../nodes/names.js';
+import type { NodesService } from '../nodes/nodes-service.js';
 import { errors } from '../errors.js';
 import type { NodeAccess } from '../nodes/access.js';
 import { toNodeView, type NodeView } from '../nodes/node-view.js';
@@ -33,6 +38,7 @@ export class SharingService {
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly access: NodeAccess,
+    private readonly nodes: NodesService,
   ) {}
 
   private async ownedNode(actor: Actor, nodeId: string): Promise<NodeRow> {
@@ -78,6 +84,81 @@ export class SharingService {
       const stored = (await sharesRepo.findFor(trx, node.id, grantee.id)) ?? row;
       return { share: view(stored, user), created: stored.id === row.id };
     });
+  }
+
+  private async findUser(login: string, actor: Actor) {
+    const user = login.trim()
+      ? await usersRepo.findByLogin(this.database.db, login.trim().toLowerCase())
+      : undefined;
+    if (!user)
+      throw errors.validation('No such user.', [
+        { field: 'user', code: 'not_found', message: 'No user has that username or email.' },
+      ]);
+    if (user.id === actor.userId)
+      throw errors.validation('You own this item already.', [
+        { field: 'user', code: 'self', message: 'You already own this item.' },
+      ]);
+    return user;
+  }
+
+  /**
+   * Gives an item (and everything in it) to another user: it moves into the top of their files and
+   * into their quota. The old owner keeps editor access unless keepAccess is false.
+   */
+  async transfer(
+    actor: Actor,
+    nodeId: string,
+    input: { user: string; keepAccess?: boolean },
+  ): Promise<{ node: NodeView; newOwner: string }> {
+    const node = await this.ownedNode(actor, nodeId);
+    if (node.parent_id === null) throw errors.rootImmutable();
+    const to = await this.findUser(input.user, actor);
+    return this.database.transaction(async (trx) => {
+      // Both trees change: lock them in a fixed order so two opposite transfers cannot deadlock.
+      for (const id of [actor.userId, to.id].sort()) await lockUserTree(trx, id);
+      const current = await this.ownedNodeIn(trx, actor, node.id);
+      const ids = await nodesRepo.liveSubtreeIds(trx, current.id);
+      const usage = await versionsRepo.blobUsageForNodes(trx, ids);
+      const bytes = [...usage.values()].reduce((sum, u) => sum + u.bytes, 0);
+      if (bytes > 0 && !(await usersRepo.addUsageIfFits(trx, to.id, bytes)))
+        throw errors.quotaExceeded(Number(to.quota_bytes), Number(to.used_bytes));
+      if (bytes > 0) await usersRepo.adjustUsage(trx, actor.userId, -bytes);
+      const name = await this.nodes.freeName(
+        trx,
+        to.root_id,
+        current.name,
+        'rename',
+        'from ' + actor.username,
+      );
+      await nodesRepo.setOwner(trx, ids, to.id);
+      await versionsRepo.setOwner(trx, ids, to.id);
+      await nodesRepo.update(trx, current.id, {
+        parent_id: to.root_id,
+        name,
+        sort_name: sortNameOf(name),
+        modified_at: this.clock.now(),
+      });
+      await sharesRepo.transfer(trx, ids, to.id);
+      if (input.keepAccess !== false)
+        await sharesRepo.insertIfAbsent(trx, {
+          id: newId(),
+          node_id: current.id,
+          owner_id: to.id,
+          grantee_id: actor.userId,
+          role: 'editor',
+          created_at: this.clock.now(),
+        });
+      return {
+        node: toNodeView({ ...current, owner_id: to.id, parent_id: to.root_id, name }),
+        newOwner: to.username,
+      };
+    });
+  }
+
+  private async ownedNodeIn(trx: Executor, actor: Actor, nodeId: string): Promise<NodeRow> {
+    const { node, grant } = await this.access.loadWithGrant(actor, nodeId, 'write', trx);
+    if (grant.role !== 'owner') throw errors.forbidden('Only the owner of an item can give it away.');
+    return node;
   }
 
   async listForNode(actor: Actor, nodeId: string): Promise<ShareView[]> {

@@ -98,6 +98,28 @@ export function shareRoutes(app: App, s: Services): void {
     },
   );
 
+  app.post(
+    '/api/nodes/:id/transfer',
+    {
+      schema: {
+        tags,
+        summary: 'Give an item to another user',
+        description:
+          'The item moves to the top of their files and into their quota (everything in it too). You keep editor access unless keepAccess is false.',
+        params: IdParams,
+        body: Type.Object({
+          user: Type.String({ minLength: 1, maxLength: 320, description: 'Username or email' }),
+          keepAccess: Type.Optional(Type.Boolean({ default: true })),
+        }),
+        response: {
+          200: Type.Object({ node: Node, newOwner: Type.String() }),
+          ...commonErrors(403, 404, 409, 507),
+        },
+      },
+    },
+    async (req) => s.sharing.transfer(requireActor(req), req.params.id, req.body),
+  );
+
   app.get(
     '/api/shares/incoming',
     {
