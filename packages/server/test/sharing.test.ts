@@ -97,6 +97,20 @@ describe(`sharing with users (${dialect})`, () => {
     ];
     expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
     expect(refused.every((r) => r.body.error.code === 'forbidden')).toBe(true);
+    // Paths resolve from the shared folder too, never above it.
+    const viaShare = await viewer.json(
+      'GET',
+      `/api/resolve?path=${enc('/plan.txt')}&from=${folder.id}`,
+      undefined,
+      200,
+    );
+    expect(viaShare.body.id).toBe(file.id);
+    expect(
+      (await viewer.json('GET', `/api/resolve?path=${enc('/../Projects')}&from=${folder.id}`)).status,
+    ).toBe(400);
+    expect(
+      (await stranger.json('GET', `/api/resolve?path=${enc('/plan.txt')}&from=${folder.id}`)).status,
+    ).toBe(404);
     // The owner's folder above the share stays invisible.
     expect((await viewer.json('GET', `/api/nodes/${folder.parentId}/children`)).status).toBe(404);
   });

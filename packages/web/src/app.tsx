@@ -7,6 +7,7 @@ import { filesPathSegments, navigate, useLocation } from './lib/router.js';
 import { useStore } from './lib/store.js';
 import { FilesPage } from './pages/files-page.js';
 import { SearchPage } from './pages/search-page.js';
+import { SharedFolderPage, SharedWithMePage } from './pages/shared-page.js';
 import { SignInPage, SignUpPage } from './pages/auth-pages.js';
 import { TrashPage } from './pages/trash-page.js';
 
@@ -60,7 +61,15 @@ export function App() {
     const segs = filesPathSegments(loc.pathname);
     let inner;
     if (segs) inner = <FilesPage segments={segs} selectId={loc.search.get('select')} />;
-    else if (loc.pathname === '/trash') inner = <TrashPage />;
+    else if (loc.pathname === '/shared') inner = <SharedWithMePage />;
+    else if (loc.pathname.startsWith('/shared/')) {
+      const [rootId = '', ...rest] = loc.pathname
+        .slice('/shared/'.length)
+        .split('/')
+        .filter(Boolean)
+        .map(decode);
+      inner = <SharedFolderPage rootId={rootId} segments={rest} selectId={loc.search.get('select')} />;
+    } else if (loc.pathname === '/trash') inner = <TrashPage />;
     else if (loc.pathname === '/search') inner = <SearchPage q={loc.search.get('q') ?? ''} />;
     else
       inner = (
@@ -79,10 +88,19 @@ export function App() {
   );
 }
 
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 function titleFor(pathname: string): string {
   const segs = filesPathSegments(pathname);
   if (segs) return segs.length ? `${segs[segs.length - 1]} · Loft` : 'My files · Loft';
   if (pathname === '/trash') return 'Trash · Loft';
+  if (pathname.startsWith('/shared')) return 'Shared with me · Loft';
   if (pathname === '/search') return 'Search · Loft';
   if (pathname === '/signup') return 'Create account · Loft';
   if (pathname === '/signin') return 'Sign in · Loft';

@@ -59,10 +59,20 @@ export class NodesService {
     return this.access.load(actor, actor.rootId, 'read', ex);
   }
 
-  /** Resolves "/a/b/c" in the actor's tree, one indexed lookup per segment. */
-  async resolvePath(actor: Actor, rawPath: string, ex: Executor = this.database.db): Promise<NodeRow> {
+  /**
+   * Resolves "/a/b/c" in the actor's tree (or below the folder `fromId`, e.g. a folder shared with
+   * them), one indexed lookup per segment.
+   */
+  async resolvePath(
+    actor: Actor,
+    rawPath: string,
+    ex: Executor = this.database.db,
+    fromId?: string,
+  ): Promise<NodeRow> {
     const names = parsePath(rawPath);
-    let node = await this.rootOf(actor, ex);
+    let node = fromId
+      ? await this.access.loadFolder(actor, fromId, 'read', ex)
+      : await this.rootOf(actor, ex);
     for (const name of names) {
       if (node.kind !== 'folder') throw errors.notFound();
       const child = await nodesRepo.findLiveChild(ex, node.id, name);

@@ -1,10 +1,7 @@
 import { ChevronRight } from 'lucide-react';
-import { filesHref, navigate } from '../lib/router.js';
+import { navigate } from '../lib/router.js';
 
-export function Breadcrumbs({ segments }: { segments: string[] }) {
-  const crumbs = [{ name: 'My files', href: filesHref([]) }].concat(
-    segments.map((name, i) => ({ name, href: filesHref(segments.slice(0, i + 1)) })),
-  );
+export function Breadcrumbs({ crumbs }: { crumbs: { name: string; href: string }[] }) {
   return (
     <nav className="breadcrumbs" aria-label="Breadcrumb">
       <ol>

@@ -14,6 +14,8 @@ export function FolderPickerDialog(props: {
   title: string;
   actionLabel: string;
   rootId: string;
+  /** Name of the top folder: "My files", or the shared folder's name. */
+  rootLabel?: string;
   /** Path of the folder the picker opens at. */
   startSegments: string[];
   /** Items being moved: neither they nor their insides are valid destinations. */
@@ -30,16 +32,21 @@ export function FolderPickerDialog(props: {
     // Open where the person is: resolve each ancestor so the breadcrumb can walk back up.
     Promise.all(
       segs.map((_, i) =>
-        call(api.GET('/api/resolve', { params: { query: { path: '/' + segs.slice(0, i + 1).join('/') } } })),
+        call(
+          api.GET('/api/resolve', {
+            params: { query: { path: '/' + segs.slice(0, i + 1).join('/'), from: props.rootId } },
+          }),
+        ),
       ),
     )
       .then((nodes) => setTrail(nodes.map((n) => ({ id: n.id, name: n.name }))))
       .catch(() => setTrail([]));
-  }, [startKey]);
+  }, [startKey, props.rootId]);
   const [folders, setFolders] = useState<Node[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const here = trail[trail.length - 1] ?? { id: props.rootId, name: 'My files' };
+  const rootLabel = props.rootLabel ?? 'My files';
+  const here = trail[trail.length - 1] ?? { id: props.rootId, name: rootLabel };
 
   useEffect(() => {
     let live = true;
@@ -106,7 +113,7 @@ export function FolderPickerDialog(props: {
     >
       <nav className="picker-crumbs" aria-label="Destination folder">
         <button type="button" className="crumb" onClick={() => setTrail([])}>
-          <Home size={16} aria-hidden="true" /> My files
+          <Home size={16} aria-hidden="true" /> {rootLabel}
         </button>
         {trail.map((p, i) => (
           <span key={p.id} className="crumb-wrap">

@@ -1,5 +1,5 @@
 import type { User } from '@loft/sdk';
-import { HardDrive, LogOut, Menu, Monitor, Moon, Sun, Trash2 } from 'lucide-react';
+import { HardDrive, LogOut, Menu, Monitor, Moon, Sun, Trash2, Users } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, session } from '../lib/api.js';
 import { navigate, useLocation } from '../lib/router.js';
@@ -110,6 +110,13 @@ export function Shell(props: { user: User; children: ReactNode }) {
             active={pathname.startsWith('/files')}
           >
             My files
+          </NavLink>
+          <NavLink
+            href="/shared"
+            icon={<Users size={18} aria-hidden="true" />}
+            active={pathname === '/shared' || pathname.startsWith('/shared/')}
+          >
+            Shared with me
           </NavLink>
           <NavLink
             href="/trash"

@@ -11,6 +11,7 @@ import {
   Pencil,
   Trash2,
   Upload,
+  Users,
   X,
 } from 'lucide-react';
 import {
@@ -27,13 +28,14 @@ import { FileList, type FileListHandle } from '../components/file-list.js';
 import { FolderPickerDialog } from '../components/folder-picker-dialog.js';
 import { Menu, type MenuItem } from '../components/menu.js';
 import { NameDialog } from '../components/name-dialog.js';
+import { ShareDialog } from '../components/share-dialog.js';
 import { VersionsDialog } from '../components/versions-dialog.js';
 import { downloadNodes, eachLimited, trashWithUndo } from '../lib/actions.js';
 import { api, call, humanError, LoftApiError, refreshMe, session } from '../lib/api.js';
 import { entriesOfDrop, pickedFromInput, walkEntries } from '../lib/drop.js';
 import { plural } from '../lib/format.js';
 import { useListing } from '../lib/listing.js';
-import { filesHref, navigate, segmentsOfPath } from '../lib/router.js';
+import { navigate, segmentsOfPath } from '../lib/router.js';
 import { useStore } from '../lib/store.js';
 import { toast } from '../lib/toasts.js';
 import { enqueueUploads, folderChanged } from '../lib/transfers.js';
@@ -42,7 +44,8 @@ type Modal =
   | { kind: 'new-folder' }
   | { kind: 'rename'; node: Node }
   | { kind: 'move' | 'copy'; nodes: Node[] }
-  | { kind: 'versions'; node: Node };
+  | { kind: 'versions'; node: Node }
+  | { kind: 'share'; node: Node };
 
 function storedSort(): { sort: SortKey; order: 'asc' | 'desc' } {
   try {
@@ -54,23 +57,48 @@ function storedSort(): { sort: SortKey; order: 'asc' | 'desc' } {
   return { sort: 'name', order: 'asc' };
 }
 
-export function FilesPage({ segments, selectId }: { segments: string[]; selectId: string | null }) {
-  const [folder, setFolder] = useState<NodeWithPath | null>(null);
+/** Where a file browser is rooted: my own files, or a folder someone shared with me. */
+export interface Place {
+  /** URL of the top folder: "/files" or "/shared/<id>". */
+  base: string;
+  /** The shared folder's id when browsing something shared with me. */
+  sharedRootId: string | null;
+  role: 'owner' | 'editor' | 'viewer';
+}
+
+export const ownFiles: Place = { base: '/files', sharedRootId: null, role: 'owner' };
+
+const hrefIn = (place: Place, segs: string[]) =>
+  place.base + segs.map((s) => '/' + encodeURIComponent(s)).join('');
+
+export function FilesPage({
+  place = ownFiles,
+  segments,
+  selectId,
+}: {
+  place?: Place;
+  segments: string[];
+  selectId: string | null;
+}) {
+  const [resolved, setResolved] = useState<{ key: string; folder: NodeWithPath } | null>(null);
   const [folderError, setFolderError] = useState<LoftApiError | null>(null);
   // Names are stored NFC-normalized; a hand-typed URL may not be.
-  const pathKey = segments.join('/').normalize('NFC');
+  const pathKey = place.base + '\n' + segments.join('/').normalize('NFC');
 
   useEffect(() => {
     let live = true;
     setFolderError(null);
-    call(api.GET('/api/resolve', { params: { query: { path: '/' + pathKey } } }))
+    const path = '/' + segments.join('/').normalize('NFC');
+    const from = place.sharedRootId;
+    call(api.GET('/api/resolve', { params: { query: { path, ...(from ? { from } : {}) } } }))
       .then((n) => {
         if (!live) return;
         if (n.kind === 'file') {
           // A deep link to a file opens its folder with the file selected.
-          const segs = segmentsOfPath(n.path);
-          navigate(`${filesHref(segs.slice(0, -1))}?select=${encodeURIComponent(n.id)}`, { replace: true });
-        } else setFolder(n);
+          navigate(`${hrefIn(place, segments.slice(0, -1))}?select=${encodeURIComponent(n.id)}`, {
+            replace: true,
+          });
+        } else setResolved({ key: pathKey, folder: n });
       })
       .catch(
         (e) =>
@@ -79,6 +107,7 @@ export function FilesPage({ segments, selectId }: { segments: string[]; selectId
     return () => {
       live = false;
     };
+    // pathKey covers place.base and segments.
   }, [pathKey]);
 
   if (folderError)
@@ -91,25 +120,42 @@ export function FilesPage({ segments, selectId }: { segments: string[]; selectId
             ? 'It may have been moved, renamed or deleted.'
             : humanError(folderError)}
         </p>
-        <button type="button" className="button primary" onClick={() => navigate('/files')}>
-          Go to My files
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => navigate(place.sharedRootId ? '/shared' : '/files')}
+        >
+          {place.sharedRootId ? 'Go to Shared with me' : 'Go to My files'}
         </button>
       </div>
     );
-  if (!folder || folder.path.split('/').filter(Boolean).join('/') !== pathKey)
-    return <div className="page" aria-busy="true" />;
-  return <FolderView key={folder.id} folder={folder} segments={segments} selectId={selectId} />;
+  if (!resolved || resolved.key !== pathKey) return <div className="page" aria-busy="true" />;
+  const folder = resolved.folder;
+  return <FolderView key={folder.id} place={place} folder={folder} segments={segments} selectId={selectId} />;
 }
 
 function FolderView({
+  place,
   folder,
   segments,
   selectId,
 }: {
+  place: Place;
   folder: NodeWithPath;
   segments: string[];
   selectId: string | null;
 }) {
+  const canWrite = place.role !== 'viewer';
+  const crumbs = place.sharedRootId
+    ? [
+        { name: 'Shared with me', href: '/shared' },
+        { name: segmentsOfPath(folder.path)[0] ?? folder.name, href: place.base },
+        ...segments.map((name, i) => ({ name, href: hrefIn(place, segments.slice(0, i + 1)) })),
+      ]
+    : [
+        { name: 'My files', href: '/files' },
+        ...segments.map((name, i) => ({ name, href: hrefIn(place, segments.slice(0, i + 1)) })),
+      ];
   const [{ sort, order }, setSortState] = useState(storedSort);
   const listing = useListing(folder.id, sort, order);
   const { items, total } = listing;
@@ -167,10 +213,10 @@ function FolderView({
 
   const open = useCallback(
     (n: Node) => {
-      if (n.kind === 'folder') navigate(filesHref([...segments, n.name]));
+      if (n.kind === 'folder') navigate(hrefIn(place, [...segments, n.name]));
       else downloadNodes([n]);
     },
-    [segments],
+    [place, segments],
   );
 
   const setSort = (key: SortKey) => {
@@ -308,17 +354,24 @@ function FolderView({
       icon: one?.kind === 'file' ? <Download size={16} /> : <FileArchive size={16} />,
       run: () => downloadNodes(nodes),
     });
-    if (one)
+    if (one && place.role === 'owner' && !place.sharedRootId)
+      items.push({
+        label: 'Share…',
+        icon: <Users size={16} />,
+        run: () => setModal({ kind: 'share', node: one }),
+      });
+    if (one && canWrite)
       items.push({
         label: 'Rename',
         icon: <Pencil size={16} />,
         run: () => setModal({ kind: 'rename', node: one }),
       });
-    items.push({
-      label: 'Move to…',
-      icon: <FolderInput size={16} />,
-      run: () => setModal({ kind: 'move', nodes }),
-    });
+    if (canWrite)
+      items.push({
+        label: 'Move to…',
+        icon: <FolderInput size={16} />,
+        run: () => setModal({ kind: 'move', nodes }),
+      });
     items.push({ label: 'Copy to…', icon: <Copy size={16} />, run: () => setModal({ kind: 'copy', nodes }) });
     if (one?.kind === 'file')
       items.push({
@@ -326,12 +379,13 @@ function FolderView({
         icon: <History size={16} />,
         run: () => setModal({ kind: 'versions', node: one }),
       });
-    items.push({
-      label: 'Move to trash',
-      icon: <Trash2 size={16} />,
-      danger: true,
-      run: () => askDelete(nodes),
-    });
+    if (canWrite)
+      items.push({
+        label: 'Move to trash',
+        icon: <Trash2 size={16} />,
+        danger: true,
+        run: () => askDelete(nodes),
+      });
     return items;
   };
 
@@ -378,7 +432,7 @@ function FolderView({
       }}
     >
       <div className="page-head">
-        <Breadcrumbs segments={segments} />
+        <Breadcrumbs crumbs={crumbs} />
         <div className="toolbar" role="toolbar" aria-label="File actions">
           {selectedNodes.length > 0 ? (
             <>
@@ -389,7 +443,17 @@ function FolderView({
                 <Download size={16} aria-hidden="true" />
                 <span className="label">Download</span>
               </button>
-              {selectedNodes.length === 1 && (
+              {selectedNodes.length === 1 && place.role === 'owner' && !place.sharedRootId && (
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => setModal({ kind: 'share', node: selectedNodes[0]! })}
+                >
+                  <Users size={16} aria-hidden="true" />
+                  <span className="label">Share</span>
+                </button>
+              )}
+              {selectedNodes.length === 1 && canWrite && (
                 <button
                   type="button"
                   className="button"
@@ -399,14 +463,16 @@ function FolderView({
                   <span className="label">Rename</span>
                 </button>
               )}
-              <button
-                type="button"
-                className="button"
-                onClick={() => setModal({ kind: 'move', nodes: selectedNodes })}
-              >
-                <FolderInput size={16} aria-hidden="true" />
-                <span className="label">Move</span>
-              </button>
+              {canWrite && (
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => setModal({ kind: 'move', nodes: selectedNodes })}
+                >
+                  <FolderInput size={16} aria-hidden="true" />
+                  <span className="label">Move</span>
+                </button>
+              )}
               <button
                 type="button"
                 className="button"
@@ -415,10 +481,16 @@ function FolderView({
                 <Copy size={16} aria-hidden="true" />
                 <span className="label">Copy</span>
               </button>
-              <button type="button" className="button danger-ghost" onClick={() => askDelete(selectedNodes)}>
-                <Trash2 size={16} aria-hidden="true" />
-                <span className="label">Delete</span>
-              </button>
+              {canWrite && (
+                <button
+                  type="button"
+                  className="button danger-ghost"
+                  onClick={() => askDelete(selectedNodes)}
+                >
+                  <Trash2 size={16} aria-hidden="true" />
+                  <span className="label">Delete</span>
+                </button>
+              )}
               <button
                 type="button"
                 className="icon-button"
@@ -428,6 +500,8 @@ function FolderView({
                 <X size={18} />
               </button>
             </>
+          ) : !canWrite ? (
+            <span className="badge">View only</span>
           ) : (
             <>
               <button type="button" className="button primary" onClick={() => fileInput.current?.click()}>
@@ -495,7 +569,7 @@ function FolderView({
           focusIndex={focusIndex}
           sort={sort}
           order={order}
-          hrefOf={(n) => (n.kind === 'folder' ? filesHref([...segments, n.name]) : null)}
+          hrefOf={(n) => (n.kind === 'folder' ? hrefIn(place, [...segments, n.name]) : null)}
           onSort={setSort}
           onRowClick={onRowClick}
           onToggle={toggle}
@@ -568,8 +642,12 @@ function FolderView({
         <FolderPickerDialog
           title={`${modal.kind === 'move' ? 'Move' : 'Copy'} ${modal.nodes.length === 1 ? `“${modal.nodes[0]!.name}”` : plural(modal.nodes.length, 'item')}`}
           actionLabel={modal.kind === 'move' ? 'Move' : 'Copy'}
-          rootId={user?.rootId ?? ''}
-          startSegments={segments}
+          {...(modal.kind === 'move' && place.sharedRootId
+            ? { rootId: place.sharedRootId, rootLabel: crumbs[1]!.name, startSegments: segments }
+            : {
+                rootId: user?.rootId ?? '',
+                startSegments: place.sharedRootId ? [] : segments,
+              })}
           {...(modal.kind === 'move' ? { current: folder.id } : {})}
           excluded={
             new Set(
@@ -608,6 +686,17 @@ function FolderView({
               });
             }
             if (error) throw error;
+          }}
+        />
+      )}
+      {modal?.kind === 'share' && (
+        <ShareDialog
+          node={modal.node}
+          onClose={() => setModal(null)}
+          onTransferred={() => {
+            setSelected(new Set());
+            reload();
+            void refreshMe();
           }}
         />
       )}

@@ -32,13 +32,18 @@ export function nodeRoutes(app: App, s: Services): void {
       schema: {
         tags,
         summary: 'Find an item by path',
-        querystring: Type.Object({ path: Type.String({ maxLength: 4096 }) }),
-        response: { 200: NodeWithPath, ...commonErrors(404) },
+        description:
+          'The path is taken from my root folder, or from the folder `from` (one shared with me, say).',
+        querystring: Type.Object({
+          path: Type.String({ maxLength: 4096 }),
+          from: Type.Optional(Id),
+        }),
+        response: { 200: NodeWithPath, ...commonErrors(404, 409) },
       },
     },
     async (req) => {
       const actor = requireActor(req);
-      const node = await s.nodes.resolvePath(actor, req.query.path);
+      const node = await s.nodes.resolvePath(actor, req.query.path, undefined, req.query.from);
       return s.nodes.get(actor, node.id);
     },
   );
