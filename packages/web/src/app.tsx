@@ -6,12 +6,16 @@ import { refreshMe, session, sessionExpired } from './lib/api.js';
 import { filesPathSegments, navigate, useLocation } from './lib/router.js';
 import { useStore } from './lib/store.js';
 import { FilesPage } from './pages/files-page.js';
+import { LinksPage } from './pages/links-page.js';
+import { PublicLinkPage } from './pages/public-link-page.js';
 import { SearchPage } from './pages/search-page.js';
 import { SharedFolderPage, SharedWithMePage } from './pages/shared-page.js';
 import { SignInPage, SignUpPage } from './pages/auth-pages.js';
 import { TrashPage } from './pages/trash-page.js';
 
 const PUBLIC = new Set(['/signin', '/signup']);
+/** Public link pages work for anyone, signed in or not. */
+const isLinkPage = (pathname: string) => pathname.startsWith('/s/');
 
 export function App() {
   const user = useStore(session);
@@ -28,7 +32,7 @@ export function App() {
 
   // Signed out (or the session ended): go to sign-in, remembering where we were.
   useEffect(() => {
-    if (user === null && !PUBLIC.has(loc.pathname)) {
+    if (user === null && !PUBLIC.has(loc.pathname) && !isLinkPage(loc.pathname)) {
       const next = encodeURIComponent(location.pathname + location.search);
       navigate(`/signin?next=${next}${expired ? '&expired=1' : ''}`, { replace: true });
     }
@@ -42,7 +46,10 @@ export function App() {
   }, [loc.pathname]);
 
   let page;
-  if (offline && user === undefined)
+  if (isLinkPage(loc.pathname)) {
+    const token = decode(loc.pathname.slice(3).split('/')[0] ?? '');
+    page = <PublicLinkPage token={token} path={loc.search.get('path') ?? '/'} />;
+  } else if (offline && user === undefined)
     page = (
       <div className="empty">
         <CloudOff size={48} aria-hidden="true" className="muted" />
@@ -62,6 +69,7 @@ export function App() {
     let inner;
     if (segs) inner = <FilesPage segments={segs} selectId={loc.search.get('select')} />;
     else if (loc.pathname === '/shared') inner = <SharedWithMePage />;
+    else if (loc.pathname === '/links') inner = <LinksPage />;
     else if (loc.pathname.startsWith('/shared/')) {
       const [rootId = '', ...rest] = loc.pathname
         .slice('/shared/'.length)
@@ -101,6 +109,8 @@ function titleFor(pathname: string): string {
   if (segs) return segs.length ? `${segs[segs.length - 1]} · Loft` : 'My files · Loft';
   if (pathname === '/trash') return 'Trash · Loft';
   if (pathname.startsWith('/shared')) return 'Shared with me · Loft';
+  if (pathname === '/links') return 'Public links · Loft';
+  if (pathname.startsWith('/s/')) return 'Shared file · Loft';
   if (pathname === '/search') return 'Search · Loft';
   if (pathname === '/signup') return 'Create account · Loft';
   if (pathname === '/signin') return 'Sign in · Loft';

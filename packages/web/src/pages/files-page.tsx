@@ -10,6 +10,7 @@ import {
   History,
   Pencil,
   Trash2,
+  Link2,
   Upload,
   Users,
   X,
@@ -28,6 +29,7 @@ import { FileList, type FileListHandle } from '../components/file-list.js';
 import { FolderPickerDialog } from '../components/folder-picker-dialog.js';
 import { Menu, type MenuItem } from '../components/menu.js';
 import { NameDialog } from '../components/name-dialog.js';
+import { LinkDialog } from '../components/link-dialog.js';
 import { ShareDialog } from '../components/share-dialog.js';
 import { VersionsDialog } from '../components/versions-dialog.js';
 import { downloadNodes, eachLimited, trashWithUndo } from '../lib/actions.js';
@@ -45,7 +47,8 @@ type Modal =
   | { kind: 'rename'; node: Node }
   | { kind: 'move' | 'copy'; nodes: Node[] }
   | { kind: 'versions'; node: Node }
-  | { kind: 'share'; node: Node };
+  | { kind: 'share'; node: Node }
+  | { kind: 'link'; node: Node };
 
 function storedSort(): { sort: SortKey; order: 'asc' | 'desc' } {
   try {
@@ -359,6 +362,12 @@ function FolderView({
         label: 'Share…',
         icon: <Users size={16} />,
         run: () => setModal({ kind: 'share', node: one }),
+      });
+    if (one && place.role === 'owner' && !place.sharedRootId)
+      items.push({
+        label: 'Get link…',
+        icon: <Link2 size={16} />,
+        run: () => setModal({ kind: 'link', node: one }),
       });
     if (one && canWrite)
       items.push({
@@ -700,6 +709,7 @@ function FolderView({
           }}
         />
       )}
+      {modal?.kind === 'link' && <LinkDialog node={modal.node} onClose={() => setModal(null)} />}
       {modal?.kind === 'versions' && (
         <VersionsDialog
           file={modal.node}
