@@ -37,7 +37,8 @@ export interface UploadResult {
 
 type Target =
   | { kind: 'folder'; parentId: string; name: string }
-  | { kind: 'path'; parents: string[]; name: string }
+  /** By path, from the actor's root or from the folder `fromId` (which may be shared with them). */
+  | { kind: 'path'; parents: string[]; name: string; fromId?: string }
   | { kind: 'node'; nodeId: string };
 
 export interface VersionView {
@@ -86,6 +87,14 @@ export class FilesService {
     return this.upload(actor, { kind: 'path', parents: names, name }, input);
   }
 
+  /** A relative path ("photos/2024/a.jpg") under a folder, creating the folders: folder uploads. */
+  uploadUnder(actor: Actor, folderId: string, relativePath: string, input: UploadInput) {
+    const names = parsePath(relativePath);
+    const name = names.pop();
+    if (!name) throw errors.invalidPath('the path must name a file');
+    return this.upload(actor, { kind: 'path', parents: names, name, fromId: folderId }, input);
+  }
+
   replaceContent(actor: Actor, nodeId: string, input: UploadInput) {
     return this.upload(actor, { kind: 'node', nodeId }, { ...input, conflict: 'overwrite' });
   }
@@ -128,7 +137,8 @@ export class FilesService {
     if (target.kind === 'folder')
       return (await this.access.loadFolder(actor, target.parentId, 'write')).owner_id;
     if (target.kind === 'node') return (await this.access.loadFile(actor, target.nodeId, 'write')).owner_id;
-    // A path is always inside the actor's own tree: they own it, no query needed.
+    if (target.fromId) return (await this.access.loadFolder(actor, target.fromId, 'write')).owner_id;
+    // A path from the root is inside the actor's own tree: they own it, no query needed.
     return actor.userId;
   }
 
@@ -162,7 +172,11 @@ export class FilesService {
     await this.nodes.lockTreeOf(
       trx,
       actor,
-      target.kind === 'folder' ? target.parentId : target.kind === 'node' ? target.nodeId : null,
+      target.kind === 'folder'
+        ? target.parentId
+        : target.kind === 'node'
+          ? target.nodeId
+          : (target.fromId ?? null),
     );
     const now = this.clock.now();
     let parent: NodeRow | null = null;
@@ -175,7 +189,13 @@ export class FilesService {
       parent =
         target.kind === 'folder'
           ? await this.access.loadFolder(actor, target.parentId, 'write', trx)
-          : await this.nodes.ensureFolders(trx, await this.nodes.rootOf(actor, trx), target.parents);
+          : await this.nodes.ensureFolders(
+              trx,
+              target.fromId
+                ? await this.access.loadFolder(actor, target.fromId, 'write', trx)
+                : await this.nodes.rootOf(actor, trx),
+              target.parents,
+            );
       name = target.name;
       existing = await nodesRepo.findLiveChild(trx, parent.id, name);
       if (existing && (input.conflict === 'rename' || existing.kind === 'folder')) {

@@ -42,7 +42,14 @@ export class NodesService {
 
   async get(actor: Actor, id: string): Promise<NodeView & { path: string }> {
     const { node, grant } = await this.access.loadWithGrant(actor, id, 'read');
-    return { ...toNodeView(node), path: grant.chain ? sharedPath(grant) : await this.pathOf(node.id) };
+    if (!grant.chain) return { ...toNodeView(node), path: await this.pathOf(node.id) };
+    // A recipient never learns the owner's folder above the share, not even its id.
+    const view = toNodeView(node);
+    return {
+      ...view,
+      parentId: node.id === grant.shareRootId ? null : view.parentId,
+      path: sharedPath(grant),
+    };
   }
 
   /**

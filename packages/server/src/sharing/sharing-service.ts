@@ -186,7 +186,9 @@ export class SharingService {
   async sharedWithMe(actor: Actor): Promise<SharedItem[]> {
     const rows = await sharesRepo.listForGrantee(this.database.db, actor.userId);
     return rows.map((r) => ({
+      // The owner's folder above the share stays private, id included.
       ...toNodeView(r),
+      parentId: null,
       share: { id: r.share_id, role: r.share_role, sharedAt: Number(r.shared_at), owner: r.owner_username },
     }));
   }

@@ -153,7 +153,9 @@ export function contentRoutes(app: App, s: Services): void {
         const items = [];
         for await (const part of multipartFiles(req)) {
           const relative = part.filename.replace(/\\/g, '/');
-          const target = relative.includes('/') ? `${folder.path.replace(/\/$/, '')}/${relative}` : null;
+          // Relative paths are resolved under the folder by id: a shared folder's path is the
+          // recipient's view of it, not a place in their own tree.
+          const nested = relative.includes('/');
           const input: UploadInput = {
             body: part.file,
             length: null,
@@ -161,8 +163,8 @@ export function contentRoutes(app: App, s: Services): void {
             conflict: req.query.conflict,
           };
           const r = await (
-            target
-              ? s.files.uploadToPath(actor, target, input)
+            nested
+              ? s.files.uploadUnder(actor, folder.id, relative, input)
               : s.files.uploadInto(actor, folder.id, relative, input)
           ).catch((e: unknown) => {
             // The parser destroys the part's stream with its error when the body is cut off or malformed.
