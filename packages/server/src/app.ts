@@ -11,6 +11,12 @@ import { openDatabase } from './db/database.js';
 import { buildHttpServer, type HttpState } from './http/server.js';
 import type { App } from './http/types.js';
 import { Scheduler, type Job } from './jobs/scheduler.js';
+import { readInstanceSecret } from './links/instance-secret.js';
+import { LinkAccess } from './links/link-access.js';
+import { LinkSecrets } from './links/link-secrets.js';
+import { LinkThrottle } from './links/link-throttle.js';
+import { LinksService } from './links/links-service.js';
+import { PublicLinksService } from './links/public-links-service.js';
 import { NodeAccess } from './nodes/access.js';
 import { ArchiveService } from './nodes/archive-service.js';
 import { FilesService } from './nodes/files-service.js';
@@ -44,6 +50,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const clock = overrides.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true });
   const instanceId = readInstanceId(config.dataDir);
+  // Public-link tokens and visitor grants are derived from it; it never goes to the database.
+  const linkSecrets = new LinkSecrets(readInstanceSecret(config.dataDir));
   const database = await openDatabase(config);
   const blobs = overrides.blobs ?? new LocalBlobStore(path.join(config.dataDir, 'blobs'));
   await blobs.init();
@@ -61,6 +69,18 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const files = new FilesService(database, clock, access, nodes, blobs, quotas, metrics);
   const trash = new TrashService(database, clock, nodes, config.trashRetentionMs);
   const sharing = new SharingService(database, clock, access, nodes);
+  const links = new LinksService(database, clock, access, hasher, linkSecrets);
+  const publicLinks = new PublicLinksService(
+    database,
+    clock,
+    new LinkAccess(database, clock, linkSecrets),
+    new LinkThrottle(database, clock),
+    hasher,
+    linkSecrets,
+    files,
+    new ArchiveService(database, access, blobs),
+    blobs,
+  );
   const collector = new BlobCollector(database, blobs, clock, config.blobGcGraceMs);
   const throttle = new LoginThrottle(database, clock);
 
@@ -93,6 +113,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     archive: new ArchiveService(database, access, blobs),
     trash,
     sharing,
+    links,
+    publicLinks,
     quotas,
     collector,
     scheduler: undefined as unknown as Scheduler,

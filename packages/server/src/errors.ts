@@ -121,8 +121,7 @@ export const errors = {
     new LoftError('link_password_required', 'This link is protected by a password. Enter it to continue.'),
   linkPasswordInvalid: () => new LoftError('link_password_invalid', 'Wrong password for this link.'),
   linkForbidden: (message: string) => new LoftError('link_forbidden', message),
-  linkExpired: (expiresAt: number) =>
-    new LoftError('link_expired', 'This link has expired.', { expiresAt }),
+  linkExpired: (expiresAt: number) => new LoftError('link_expired', 'This link has expired.', { expiresAt }),
   linkExhausted: (maxDownloads: number) =>
     new LoftError('link_exhausted', 'This link has reached its download limit.', { maxDownloads }),
 };

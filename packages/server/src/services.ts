@@ -4,6 +4,8 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { Scheduler } from './jobs/scheduler.js';
+import type { LinksService } from './links/links-service.js';
+import type { PublicLinksService } from './links/public-links-service.js';
 import type { ArchiveService } from './nodes/archive-service.js';
 import type { FilesService } from './nodes/files-service.js';
 import type { NodesService } from './nodes/nodes-service.js';
@@ -27,6 +29,10 @@ export interface Services {
   archive: ArchiveService;
   trash: TrashService;
   sharing: SharingService;
+  /** Public links, the owner's side. */
+  links: LinksService;
+  /** Public links, the anonymous visitor's side. */
+  publicLinks: PublicLinksService;
   quotas: QuotaService;
   collector: BlobCollector;
   scheduler: Scheduler;

@@ -798,6 +798,95 @@ const TABLE: Row[] = [
     ],
   },
 
+  // public links, the owner's side (the fixture holds no link: ids of other things must not work as one)
+  {
+    method: 'POST',
+    route: '/api/nodes/:id/links',
+    kind: 'owned',
+    calls: [
+      {
+        label: 'link their file',
+        req: (t) => ({ method: 'POST', path: `/api/nodes/${t.fileId}/links`, json: {} }),
+        owner: 201,
+      },
+      {
+        label: 'their folder as a drop with a password and limits',
+        req: (t) => ({
+          method: 'POST',
+          path: `/api/nodes/${t.folderId}/links`,
+          json: { uploadOnly: true, password: 'drop password', maxDownloads: 3 },
+        }),
+        owner: 201,
+      },
+      {
+        label: 'their trashed item',
+        req: (t) => ({ method: 'POST', path: `/api/nodes/${t.trashId}/links`, json: {} }),
+        owner: 404,
+      },
+    ],
+  },
+  {
+    method: 'GET',
+    route: '/api/links',
+    kind: 'self',
+    calls: [
+      {
+        label: 'my links',
+        req: () => ({ method: 'GET', path: '/api/links' }),
+        owner: 200,
+        check: (b) => expect(b.items).toEqual([]),
+      },
+      {
+        label: 'my links of their file',
+        req: (t) => ({ method: 'GET', path: `/api/links?nodeId=${t.fileId}` }),
+        owner: 200,
+        check: (b) => expect(b.items).toEqual([]),
+      },
+    ],
+  },
+  ...(
+    [
+      ['GET', '', undefined],
+      ['PATCH', '', { maxDownloads: 1 }],
+      ['DELETE', '', undefined],
+      ['GET', '/qr.svg', undefined],
+      ['GET', '/qr.png', undefined],
+    ] as const
+  ).map(([method, sub, json]): Row => ({
+    method,
+    route: `/api/links/:linkId${sub}`,
+    kind: 'owned',
+    calls: [
+      {
+        label: 'their file id as a link id',
+        req: (t) => ({ method, path: `/api/links/${t.fileId}${sub}`, json }),
+        owner: 404,
+      },
+    ],
+  })),
+  // public links, the visitors' side: an unknown token is "not found" for everyone (links.test.ts
+  // covers each visitor state: valid, wrong password, expired, exhausted, revoked, trashed)
+  ...(
+    [
+      ['GET', '', {}],
+      ['POST', '/unlock', { json: { password: 'a guess' } }],
+      ['GET', '/children?path=/', {}],
+      ['GET', '/content', {}],
+      ['GET', '/zip', {}],
+      ['POST', '/files', { multipart: { filename: 'drop.txt', content: 'dropped' } }],
+    ] as const
+  ).map(([method, sub, body]): Row => ({
+    method,
+    route: `/api/public/links/:token${sub.split('?')[0]}`,
+    kind: 'public',
+    calls: [
+      {
+        label: 'unknown token',
+        req: () => ({ method, path: `/api/public/links/${'0'.repeat(43)}${sub}`, ...body }),
+        owner: 404,
+      },
+    ],
+  })),
   // operations and documentation: public, hidden from the OpenAPI document
   ...(
     [

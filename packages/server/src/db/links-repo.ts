@@ -67,6 +67,20 @@ export const linksRepo = {
     return Number(r.numDeletedRows) > 0;
   },
 
+  /**
+   * For an ownership transfer: the links to the moved items go with them, so the new owner sees,
+   * changes and revokes them, and the old owner no longer can.
+   */
+  transfer: async (ex: Executor, nodeIds: string[], ownerId: string) => {
+    for (let i = 0; i < nodeIds.length; i += 500) {
+      await ex
+        .updateTable('links')
+        .set({ owner_id: ownerId })
+        .where('node_id', 'in', nodeIds.slice(i, i + 500))
+        .execute();
+    }
+  },
+
   countView: (ex: Executor, id: string) =>
     ex
       .updateTable('links')
@@ -83,7 +97,9 @@ export const linksRepo = {
       .updateTable('links')
       .set({ download_count: sql`download_count + 1` })
       .where('id', '=', id)
-      .where((eb) => eb.or([eb('max_downloads', 'is', null), eb('download_count', '<', eb.ref('max_downloads'))]))
+      .where((eb) =>
+        eb.or([eb('max_downloads', 'is', null), eb('download_count', '<', eb.ref('max_downloads'))]),
+      )
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   },

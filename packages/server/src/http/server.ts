@@ -12,6 +12,7 @@ import { clientErrorHandler, installErrorHandling, renderFrameworkError } from '
 import { adminRoutes } from './routes/admin-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { contentRoutes } from './routes/content-routes.js';
+import { linkRoutes, logRequest } from './routes/link-routes.js';
 import { nodeRoutes } from './routes/node-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
@@ -29,6 +30,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
     logger: {
       level: s.config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      serializers: { req: logRequest },
     },
     trustProxy: s.config.trustProxy,
     bodyLimit: 1024 * 1024,
@@ -125,6 +127,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   contentRoutes(app, s);
   trashRoutes(app, s);
   shareRoutes(app, s);
+  linkRoutes(app, s);
   adminRoutes(app, s);
   opsRoutes(app, s, state);
   webAppRoutes(app, s.config);

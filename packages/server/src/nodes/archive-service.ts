@@ -24,6 +24,15 @@ export class ArchiveService {
     const roots: NodeRow[] = [];
     // An id listed twice is zipped once: a repeated id must not multiply the work.
     for (const id of new Set(ids)) roots.push(await this.access.load(actor, id, 'read'));
+    return this.zipLoaded(roots);
+  }
+
+  /**
+   * Zips nodes the caller has already authorized: rows loaded through NodeAccess (above) or through
+   * a public link's LinkAccess. Only live descendants of those rows are read.
+   */
+  zipLoaded(roots: NodeRow[]): { name: string; stream: Readable } {
+    if (roots.length === 0) throw errors.badRequest('Choose at least one item.');
     const name = roots.length === 1 ? `${roots[0]!.name || 'Files'}.zip` : 'Files.zip';
     const zip = new yazl.ZipFile();
     const used = new Set<string>();

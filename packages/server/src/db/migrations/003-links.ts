@@ -22,11 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   // "My links", newest first, one keyset range scan.
-  await db.schema
-    .createIndex('links_owner')
-    .on('links')
-    .columns(['owner_id', 'created_at', 'id'])
-    .execute();
+  await db.schema.createIndex('links_owner').on('links').columns(['owner_id', 'created_at', 'id']).execute();
   // Links of one item, and the cascade when an item is deleted for good.
   await db.schema.createIndex('links_node').on('links').column('node_id').execute();
 }
