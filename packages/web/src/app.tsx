@@ -9,6 +9,7 @@ import { FilesPage } from './pages/files-page.js';
 import { LinksPage } from './pages/links-page.js';
 import { PublicLinkPage } from './pages/public-link-page.js';
 import { SearchPage } from './pages/search-page.js';
+import { SendsPage } from './pages/sends-page.js';
 import { SharedFolderPage, SharedWithMePage } from './pages/shared-page.js';
 import { SignInPage, SignUpPage } from './pages/auth-pages.js';
 import { TrashPage } from './pages/trash-page.js';
@@ -70,6 +71,7 @@ export function App() {
     if (segs) inner = <FilesPage segments={segs} selectId={loc.search.get('select')} />;
     else if (loc.pathname === '/shared') inner = <SharedWithMePage />;
     else if (loc.pathname === '/links') inner = <LinksPage />;
+    else if (loc.pathname === '/sends') inner = <SendsPage />;
     else if (loc.pathname.startsWith('/shared/')) {
       const [rootId = '', ...rest] = loc.pathname
         .slice('/shared/'.length)
@@ -110,6 +112,7 @@ function titleFor(pathname: string): string {
   if (pathname === '/trash') return 'Trash · Loft';
   if (pathname.startsWith('/shared')) return 'Shared with me · Loft';
   if (pathname === '/links') return 'Public links · Loft';
+  if (pathname === '/sends') return 'Sends · Loft';
   if (pathname.startsWith('/s/')) return 'Shared file · Loft';
   if (pathname === '/search') return 'Search · Loft';
   if (pathname === '/signup') return 'Create account · Loft';

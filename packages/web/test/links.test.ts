@@ -127,4 +127,41 @@ describe(`public links in the browser (${dialect})`, () => {
     await v.close();
     await o.close();
   });
+
+  it('sends a file from the Sends page: a link that works for a while, then the send can be ended', async () => {
+    const owner = await server.user(uniqueName('sender'));
+    const o = await openTab(browser, server, { as: owner });
+    await o.page.goto('/sends');
+    await o.page.getByRole('heading', { name: 'No active sends' }).waitFor();
+    await o.page.getByLabel('Available for').selectOption('60');
+    await o.page
+      .getByLabel('File to send')
+      .setInputFiles([
+        { name: 'ticket.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF ticket') },
+      ]);
+    const list = o.page.getByRole('list', { name: 'Active sends' });
+    const item = list.locator('li.send-item[data-name="ticket.pdf"]');
+    await item.waitFor();
+    expect(await item.textContent()).toMatch(/(59 min \d+ s|1 h 0 min) left/);
+    const href = await item.getByRole('textbox', { name: 'Link to ticket.pdf' }).inputValue();
+    await shot(o.page, 'sends-light');
+
+    const v = await openTab(browser, server);
+    await v.page.goto(href);
+    await v.page.getByRole('heading', { name: 'ticket.pdf' }).waitFor();
+    const [dl] = await Promise.all([
+      v.page.waitForEvent('download'),
+      v.page.getByRole('link', { name: 'Download' }).click(),
+    ]);
+    expect((await downloadBytes(dl)).toString()).toBe('%PDF ticket');
+
+    await item.getByRole('button', { name: 'End the send of ticket.pdf' }).click();
+    await o.page.getByRole('heading', { name: 'No active sends' }).waitFor();
+    await v.page.reload();
+    await v.page.getByRole('heading', { name: 'This link does not exist' }).waitFor();
+    expectNoProblems(o);
+    expectNoProblems(v);
+    await o.close();
+    await v.close();
+  });
 });

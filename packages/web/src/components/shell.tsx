@@ -1,5 +1,5 @@
 import type { User } from '@loft/sdk';
-import { HardDrive, Link2, LogOut, Menu, Monitor, Moon, Sun, Trash2, Users } from 'lucide-react';
+import { HardDrive, Link2, LogOut, Menu, Monitor, Moon, Send, Sun, Trash2, Users } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, session } from '../lib/api.js';
 import { navigate, useLocation } from '../lib/router.js';
@@ -117,6 +117,9 @@ export function Shell(props: { user: User; children: ReactNode }) {
             active={pathname === '/shared' || pathname.startsWith('/shared/')}
           >
             Shared with me
+          </NavLink>
+          <NavLink href="/sends" icon={<Send size={18} aria-hidden="true" />} active={pathname === '/sends'}>
+            Sends
           </NavLink>
           <NavLink href="/links" icon={<Link2 size={18} aria-hidden="true" />} active={pathname === '/links'}>
             Public links
