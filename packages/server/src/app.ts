@@ -27,6 +27,7 @@ import type { Services } from './services.js';
 import { BlobCollector } from './storage/blob-collector.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { LocalBlobStore } from './storage/local-blob-store.js';
+import { SendsService } from './sends/sends-service.js';
 import { SharingService } from './sharing/sharing-service.js';
 import { TrashService } from './trash/trash-service.js';
 
@@ -67,9 +68,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const nodes = new NodesService(database, clock, access);
   const quotas = new QuotaService(database, clock, instanceId);
   const files = new FilesService(database, clock, access, nodes, blobs, quotas, metrics);
+  // One archiver: signed-in zips authorize through NodeAccess, link zips through LinkAccess.
+  const archive = new ArchiveService(database, access, blobs);
   const trash = new TrashService(database, clock, nodes, config.trashRetentionMs);
   const sharing = new SharingService(database, clock, access, nodes);
   const links = new LinksService(database, clock, access, hasher, linkSecrets);
+  const sends = new SendsService(database, clock, config, files, links, trash);
   const publicLinks = new PublicLinksService(
     database,
     clock,
@@ -78,7 +82,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     hasher,
     linkSecrets,
     files,
-    new ArchiveService(database, access, blobs),
+    archive,
     blobs,
   );
   const collector = new BlobCollector(database, blobs, clock, config.blobGcGraceMs);
@@ -89,6 +93,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     { name: 'blob-collect', everyMs: HOUR, run: () => collector.collect() },
     { name: 'blob-sweep', everyMs: 24 * HOUR, run: () => collector.sweepUnknown() },
     { name: 'reservations-expire', everyMs: 60_000, run: () => quotas.releaseStale(false) },
+    { name: 'sends-expire', everyMs: 60_000, run: () => sends.expire() },
     {
       name: 'auth-prune',
       everyMs: 6 * HOUR,
@@ -110,9 +115,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     admin: new AdminService(database),
     nodes,
     files,
-    archive: new ArchiveService(database, access, blobs),
+    archive,
     trash,
     sharing,
+    sends,
     links,
     publicLinks,
     quotas,

@@ -19,6 +19,10 @@ export interface Config {
   registration: 'open' | 'closed';
   defaultQuotaBytes: number;
   trashRetentionMs: number;
+  /** Sends: default and longest lifetime, and how many one user may have at once. */
+  sendDefaultLifetimeMs: number;
+  sendMaxLifetimeMs: number;
+  sendsPerUser: number;
   blobGcGraceMs: number;
   sessionTtlMs: number;
   sessionRememberTtlMs: number;
@@ -171,6 +175,9 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     registration: oneOf('LOFT_REGISTRATION', ['open', 'closed'] as const, 'open'),
     defaultQuotaBytes: size('LOFT_DEFAULT_QUOTA', 1024 ** 3),
     trashRetentionMs: int('LOFT_TRASH_RETENTION_DAYS', 30, 1, 3650) * day,
+    sendDefaultLifetimeMs: int('LOFT_SEND_DEFAULT_MINUTES', 120, 1, 365 * 24 * 60) * 60_000,
+    sendMaxLifetimeMs: int('LOFT_SEND_MAX_MINUTES', 7 * 24 * 60, 1, 365 * 24 * 60) * 60_000,
+    sendsPerUser: int('LOFT_SENDS_PER_USER', 10, 1, 10_000),
     blobGcGraceMs: int('LOFT_BLOB_GC_GRACE_MINUTES', 60, 1, 10 * 24 * 60) * 60_000,
     sessionTtlMs: int('LOFT_SESSION_TTL_HOURS', 12, 1, 24 * 365) * 3600_000,
     sessionRememberTtlMs: int('LOFT_SESSION_REMEMBER_DAYS', 30, 1, 3650) * day,

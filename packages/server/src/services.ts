@@ -13,6 +13,7 @@ import type { Metrics } from './observability/metrics.js';
 import type { QuotaService } from './quotas/quota-service.js';
 import type { BlobCollector } from './storage/blob-collector.js';
 import type { BlobStore } from './storage/blob-store.js';
+import type { SendsService } from './sends/sends-service.js';
 import type { SharingService } from './sharing/sharing-service.js';
 import type { TrashService } from './trash/trash-service.js';
 
@@ -29,6 +30,7 @@ export interface Services {
   archive: ArchiveService;
   trash: TrashService;
   sharing: SharingService;
+  sends: SendsService;
   /** Public links, the owner's side. */
   links: LinksService;
   /** Public links, the anonymous visitor's side. */

@@ -36,6 +36,11 @@ interface Fx {
   patToken: string;
   /** A share of the file with a third user (not a stranger of the matrix). */
   shareId: string;
+  /** A public link to the file (no password, no limits), and its secret token. */
+  linkId: string;
+  linkToken: string;
+  /** An active send of the user's. */
+  sendId: string;
   /** A second session of the user, besides the one `client` uses (only when asked for). */
   spareSessionId: string | null;
   spareSessionToken: string | null;
@@ -66,7 +71,10 @@ interface Call {
   owner: number;
   /** Status for a signed-in caller on 'self' and 'public' rows (default: owner). */
   other?: number;
-  /** Strings of the target a non-owner's answer may legitimately contain (it named them itself). */
+  /**
+   * Strings of the target a non-owner's answer may legitimately contain (it named them itself, or,
+   * on 'public' rows, they are what the target's public link shows to anyone).
+   */
   mayEcho?(t: Fx): string[];
   /** The call ends the caller's session: make it with a session of its own. */
   ownSession?: boolean;
@@ -712,6 +720,41 @@ const TABLE: Row[] = [
     ],
   },
 
+  // sends
+  {
+    method: 'POST',
+    route: '/api/sends',
+    kind: 'self',
+    calls: [
+      {
+        label: 'send my own file',
+        req: () => ({ method: 'POST', path: '/api/sends?name=mine.txt', raw: 'my own bytes' }),
+        owner: 201,
+      },
+    ],
+  },
+  {
+    method: 'GET',
+    route: '/api/sends',
+    kind: 'self',
+    calls: [
+      {
+        label: 'my sends',
+        req: () => ({ method: 'GET', path: '/api/sends' }),
+        owner: 200,
+        check: (b, me) => expect(b.items.map((i: any) => i.id)).toContain(me.sendId),
+      },
+    ],
+  },
+  {
+    method: 'DELETE',
+    route: '/api/sends/:id',
+    kind: 'owned',
+    calls: [
+      { label: 'their send', req: (t) => ({ method: 'DELETE', path: `/api/sends/${t.sendId}` }), owner: 204 },
+    ],
+  },
+
   // trash
   {
     method: 'GET',
@@ -798,7 +841,7 @@ const TABLE: Row[] = [
     ],
   },
 
-  // public links, the owner's side (the fixture holds no link: ids of other things must not work as one)
+  // public links, the owner's side (the fixture's file has a link; ids of other things must not work as one)
   {
     method: 'POST',
     route: '/api/nodes/:id/links',
@@ -834,7 +877,12 @@ const TABLE: Row[] = [
         label: 'my links',
         req: () => ({ method: 'GET', path: '/api/links' }),
         owner: 200,
-        check: (b) => expect(b.items).toEqual([]),
+        // Only the caller's own links (theirs and their sends'), never the target's.
+        check: (b, me, t) => {
+          const ids = b.items.map((i: any) => i.id);
+          expect(ids).toContain(me.linkId);
+          expect(ids).not.toContain(t.linkId);
+        },
       },
       {
         label: 'my links of their file',
@@ -846,17 +894,22 @@ const TABLE: Row[] = [
   },
   ...(
     [
-      ['GET', '', undefined],
-      ['PATCH', '', { maxDownloads: 1 }],
-      ['DELETE', '', undefined],
-      ['GET', '/qr.svg', undefined],
-      ['GET', '/qr.png', undefined],
+      ['GET', '', undefined, 200],
+      ['PATCH', '', { maxDownloads: 1 }, 200],
+      ['DELETE', '', undefined, 204],
+      ['GET', '/qr.svg', undefined, 200],
+      ['GET', '/qr.png', undefined, 200],
     ] as const
-  ).map(([method, sub, json]): Row => ({
+  ).map(([method, sub, json, status]): Row => ({
     method,
     route: `/api/links/:linkId${sub}`,
     kind: 'owned',
     calls: [
+      {
+        label: 'their link',
+        req: (t) => ({ method, path: `/api/links/${t.linkId}${sub}`, json }),
+        owner: status,
+      },
       {
         label: 'their file id as a link id',
         req: (t) => ({ method, path: `/api/links/${t.fileId}${sub}`, json }),
@@ -864,22 +917,32 @@ const TABLE: Row[] = [
       },
     ],
   })),
-  // public links, the visitors' side: an unknown token is "not found" for everyone (links.test.ts
-  // covers each visitor state: valid, wrong password, expired, exhausted, revoked, trashed)
+  // public links, the visitors' side: the target's token gives everyone, signed in or not, the same
+  // answer (the link is to a file, without a password), and an unknown token is "not found" for
+  // everyone (links.test.ts covers each visitor state: valid, wrong password, expired, exhausted,
+  // revoked, trashed)
   ...(
     [
-      ['GET', '', {}],
-      ['POST', '/unlock', { json: { password: 'a guess' } }],
-      ['GET', '/children?path=/', {}],
-      ['GET', '/content', {}],
-      ['GET', '/zip', {}],
-      ['POST', '/files', { multipart: { filename: 'drop.txt', content: 'dropped' } }],
+      ['GET', '', {}, 200],
+      // The link has no password: any password unlocks it.
+      ['POST', '/unlock', { json: { password: 'a guess' } }, 200],
+      ['GET', '/children?path=/', {}, 409],
+      ['GET', '/content', {}, 200],
+      ['GET', '/zip', {}, 200],
+      ['POST', '/files', { multipart: { filename: 'drop.txt', content: 'dropped' } }, 403],
     ] as const
-  ).map(([method, sub, body]): Row => ({
+  ).map(([method, sub, body, status]): Row => ({
     method,
     route: `/api/public/links/:token${sub.split('?')[0]}`,
     kind: 'public',
     calls: [
+      {
+        label: 'their link token',
+        req: (t) => ({ method, path: `/api/public/links/${t.linkToken}${sub}`, ...body }),
+        owner: status,
+        // What the link shows: the linked file's name (its metadata, and the entry in its zip).
+        mayEcho: (t) => [t.fileName],
+      },
       {
         label: 'unknown token',
         req: () => ({ method, path: `/api/public/links/${'0'.repeat(43)}${sub}`, ...body }),
@@ -1058,6 +1121,7 @@ async function makeFixture(server: TestServer, c: Client, opts: { spare?: boolea
   const share = recipient
     ? (await c.json('POST', `/api/nodes/${file.id}/shares`, { user: recipient, role: 'editor' }, 201)).body
     : null;
+  const link = (await c.json('POST', `/api/nodes/${file.id}/links`, {}, 201)).body;
   let spare: Client | null = null;
   if (opts.spare) {
     spare = server.anonymous();
@@ -1066,6 +1130,12 @@ async function makeFixture(server: TestServer, c: Client, opts: { spare?: boolea
   const currentSession = async (cl: Client) =>
     (await cl.json('GET', '/api/auth/sessions', undefined, 200)).body.items.find((i: any) => i.current)
       .id as string;
+  const sent = await c.request('POST', `/api/sends?name=${enc(`send-${tag}.txt`)}`, {
+    headers: { 'content-type': 'text/plain' },
+    body: `send ${tag}`,
+  });
+  expect(sent.status).toBe(201);
+  const sendId = JSON.parse(sent.body.toString()).id as string;
   const me = (await c.json('GET', '/api/me', undefined, 200)).body.user;
   const old = versions.find((v: any) => !v.current);
   const current = versions.find((v: any) => v.current);
@@ -1087,6 +1157,9 @@ async function makeFixture(server: TestServer, c: Client, opts: { spare?: boolea
     trashName,
     patId: pat.id,
     shareId: share?.id ?? '',
+    linkId: link.id,
+    linkToken: link.token,
+    sendId,
     patToken: pat.token,
     spareSessionId: spare ? await currentSession(spare) : null,
     spareSessionToken: spare ? spare.token! : null,
@@ -1117,6 +1190,9 @@ function secretsOf(fx: Fx): string[] {
     fx.patId,
     fx.patToken,
     fx.shareId,
+    fx.linkId,
+    fx.linkToken,
+    fx.sendId,
     fx.spareSessionId,
     fx.spareSessionToken,
     fx.currentSessionId,
@@ -1125,7 +1201,8 @@ function secretsOf(fx: Fx): string[] {
   ].filter((s): s is string => !!s);
 }
 
-const VOLATILE = new Set(['lastUsedAt', 'lastActiveAt', 'expiresAt']);
+/** Activity timestamps, and the link's counters (the public rows view and download through it). */
+const VOLATILE = new Set(['lastUsedAt', 'lastActiveAt', 'expiresAt', 'views', 'downloads']);
 
 /** Everything the owner can see of their account, minus activity timestamps. */
 async function snapshot(fx: Fx) {
@@ -1149,6 +1226,7 @@ async function snapshot(fx: Fx) {
     trash: await get('/api/trash'),
     sessions: await get('/api/auth/sessions'),
     tokens: await get('/api/auth/tokens'),
+    link: await get(`/api/links/${fx.linkId}`),
     patWorks: (await send(c.base, { bearer: fx.patToken }, { method: 'GET', path: '/api/me' })).status,
     spareWorks: (await send(c.base, { bearer: fx.spareSessionToken! }, { method: 'GET', path: '/api/me' }))
       .status,
@@ -1271,7 +1349,7 @@ describe(`authorization matrix (${dialect})`, () => {
           const res = await send(server.url, n.auth, req);
           if (row.kind === 'public') expect(res.status, `${n.name}: ${where}`).toBe(call.other ?? call.owner);
           else expectError(res, 401, 'unauthenticated', req.method, `${n.name}: ${where}`);
-          expectNoLeak(res, secrets);
+          expectNoLeak(res, secrets, row.kind === 'public' ? call.mayEcho?.(a) : []);
           checked++;
         }
       }
@@ -1288,6 +1366,7 @@ describe(`authorization matrix (${dialect})`, () => {
     expect(snap.content).toMatchObject({ status: 200, sha256: a.currentSha });
     expect(snap.oldContent).toMatchObject({ status: 200, sha256: a.oldSha });
     expect(snap.trash.body.items.map((i: any) => i.id)).toEqual([a.trashId]);
+    expect(snap.link).toMatchObject({ status: 200, body: { id: a.linkId, nodeId: a.fileId } });
     expect(snap.me.body.user.usedBytes).toBeGreaterThan(0);
     expect([snap.patWorks, snap.spareWorks]).toEqual([200, 200]);
   });

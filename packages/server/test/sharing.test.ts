@@ -239,6 +239,9 @@ describe(`sharing with users (${dialect})`, () => {
     await taker.json('POST', `/api/nodes/${taker.rootId}/folders`, { name: 'Handover' }, 201);
     const handover = await giver.resolve('/Handover');
     await giver.json('POST', `/api/nodes/${handover.id}/shares`, { user: 'viewer.vic', role: 'viewer' }, 201);
+    // A public link to a file inside the item goes with it.
+    const aFile = await giver.resolve('/Handover/a.txt');
+    const link = (await giver.json('POST', `/api/nodes/${aFile.id}/links`, {}, 201)).body;
     const [giverBefore, takerBefore] = [await giver.me(), await taker.me()];
 
     const r = await giver.json('POST', `/api/nodes/${handover.id}/transfer`, { user: 'taker.tom' }, 200);
@@ -248,6 +251,16 @@ describe(`sharing with users (${dialect})`, () => {
     expect((await giver.me()).usedBytes).toBe(giverBefore.usedBytes - 18);
     expect((await taker.me()).usedBytes).toBe(takerBefore.usedBytes + 18);
     expect((await taker.resolve('/Handover (from giver.gil)/deep/b.txt')).size).toBe(8);
+    // The link now belongs to the new owner, and still serves the file.
+    const linksOf = async (c: Client) =>
+      (await c.json('GET', '/api/links', undefined, 200)).body.items.map((l: any) => l.id);
+    expect(await linksOf(taker)).toContain(link.id);
+    expect(await linksOf(giver)).not.toContain(link.id);
+    expect((await taker.json('GET', `/api/links/${link.id}`, undefined, 200)).body.nodeId).toBe(aFile.id);
+    expect((await giver.json('GET', `/api/links/${link.id}`)).status).toBe(404);
+    const served = await server.anonymous().request('GET', `/api/public/links/${link.token}/content`);
+    expect(served.status).toBe(200);
+    expect(served.body.toString()).toBe('aaaaaa');
     // The old owner keeps editor access; the viewer's share now belongs to the new owner.
     expect((await put(giver, handover.id, 'still.txt', 'yes')).status).toBe(201);
     expect((await taker.me()).usedBytes).toBe(takerBefore.usedBytes + 21);

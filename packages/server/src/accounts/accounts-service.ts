@@ -105,6 +105,7 @@ export class AccountsService {
           root_id: newId(),
           created_at: now,
           last_active_at: null,
+          sendbox_id: null,
         };
         await usersRepo.insert(trx, row);
         await nodesRepo.insert(trx, newFolderRow(row.id, null, '', now, row.root_id));

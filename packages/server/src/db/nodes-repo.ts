@@ -124,6 +124,8 @@ export const nodesRepo = {
     needle: string,
     after: { sortName: string; id: string } | null,
     limit: number,
+    /** The user's send box: sends are not part of their files. */
+    hiddenParentId: string | null = null,
   ) => {
     const pattern = `%${needle.replace(/[\\%_]/g, '\\$&')}%`;
     return ex
@@ -132,6 +134,7 @@ export const nodesRepo = {
       .where('owner_id', '=', ownerId)
       .where('trashed_at', 'is', null)
       .where('parent_id', 'is not', null)
+      .$if(hiddenParentId !== null, (q) => q.where('parent_id', '!=', hiddenParentId!))
       .where(sql<boolean>`sort_name like ${pattern} escape '\\'`)
       .$if(after !== null, (q) =>
         q.where((eb) => eb(eb.refTuple('sort_name', 'id'), '>', eb.tuple(after!.sortName, after!.id))),

@@ -14,6 +14,8 @@ export interface UsersTable {
   root_id: string;
   created_at: number;
   last_active_at: number | null;
+  /** The hidden folder holding the user's sends (outside the file tree); created on first send. */
+  sendbox_id: string | null;
 }
 
 export interface TokensTable {
@@ -119,6 +121,17 @@ export interface LinksTable {
   updated_at: number;
 }
 
+export interface SendsTable {
+  id: string;
+  owner_id: string;
+  /** The file, in the owner's send box. */
+  node_id: string;
+  /** Its public link, which expires with the send. */
+  link_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -130,6 +143,7 @@ export interface DB {
   jobs: JobsTable;
   shares: SharesTable;
   links: LinksTable;
+  sends: SendsTable;
 }
 
 /** Anything a repository function can run on: the database or an open transaction. */

@@ -5,7 +5,8 @@ export type SendRow = SendsTable;
 export const sendsRepo = {
   insert: (ex: Executor, row: SendRow) => ex.insertInto('sends').values(row).execute(),
 
-  find: (ex: Executor, id: string) => ex.selectFrom('sends').selectAll().where('id', '=', id).executeTakeFirst(),
+  find: (ex: Executor, id: string) =>
+    ex.selectFrom('sends').selectAll().where('id', '=', id).executeTakeFirst(),
 
   /** A user's sends that have not expired, newest first. */
   listActive: (ex: Executor, ownerId: string, now: number) =>
@@ -19,7 +20,13 @@ export const sendsRepo = {
       .execute(),
 
   expired: (ex: Executor, now: number, limit: number) =>
-    ex.selectFrom('sends').selectAll().where('expires_at', '<=', now).orderBy('expires_at').limit(limit).execute(),
+    ex
+      .selectFrom('sends')
+      .selectAll()
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
+      .limit(limit)
+      .execute(),
 
   delete: (ex: Executor, id: string) => ex.deleteFrom('sends').where('id', '=', id).execute(),
 };

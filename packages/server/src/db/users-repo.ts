@@ -45,6 +45,9 @@ export const usersRepo = {
   update: (ex: Executor, id: string, patch: Partial<Pick<UserRow, 'role' | 'status' | 'quota_bytes'>>) =>
     ex.updateTable('users').set(patch).where('id', '=', id).executeTakeFirst(),
 
+  setSendbox: (ex: Executor, id: string, folderId: string) =>
+    ex.updateTable('users').set({ sendbox_id: folderId }).where('id', '=', id).execute(),
+
   touchActivity: (ex: Executor, id: string, now: number) =>
     ex.updateTable('users').set({ last_active_at: now }).where('id', '=', id).execute(),
 

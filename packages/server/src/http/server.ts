@@ -15,6 +15,7 @@ import { contentRoutes } from './routes/content-routes.js';
 import { linkRoutes, logRequest } from './routes/link-routes.js';
 import { nodeRoutes } from './routes/node-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
+import { sendRoutes } from './routes/send-routes.js';
 import { shareRoutes } from './routes/share-routes.js';
 import { trashRoutes } from './routes/trash-routes.js';
 import { ErrorBody, Node, User } from './schemas.js';
@@ -128,6 +129,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   trashRoutes(app, s);
   shareRoutes(app, s);
   linkRoutes(app, s);
+  sendRoutes(app, s);
   adminRoutes(app, s);
   opsRoutes(app, s, state);
   webAppRoutes(app, s.config);

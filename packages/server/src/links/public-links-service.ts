@@ -4,13 +4,14 @@ import type { PasswordHasher } from '../accounts/passwords.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { linksRepo, type LinkRow } from '../db/links-repo.js';
-import { nodesRepo, type Keyset, type NodeRow, type SortKey, type SortOrder } from '../db/nodes-repo.js';
+import type { NodeRow } from '../db/nodes-repo.js';
 import { usersRepo } from '../db/users-repo.js';
 import { errors } from '../errors.js';
 import type { ArchiveService } from '../nodes/archive-service.js';
-import type { FilesService } from '../nodes/files-service.js';
+import type { FilesService, OpenedContent } from '../nodes/files-service.js';
+import { listFolder, type ListOptions } from '../nodes/folder-listing.js';
 import { normalizeName } from '../nodes/names.js';
-import { BlobNotFoundError, type BlobStore, type ByteRange } from '../storage/blob-store.js';
+import { BlobNotFoundError, type BlobStore } from '../storage/blob-store.js';
 import type { LinkAccess, Visitor } from './link-access.js';
 import type { LinkSecrets } from './link-secrets.js';
 import type { LinkThrottle } from './link-throttle.js';
@@ -42,28 +43,11 @@ export interface PublicLinkInfo {
   downloadsLeft: number | null;
 }
 
-export interface PublicListOptions {
-  sort: SortKey;
-  order: SortOrder;
-  limit: number;
-  cursor: string | null;
-}
-
-export interface LinkContent {
-  sha256: string;
-  size: number;
-  contentType: string;
-  modifiedAt: number;
-  name: string;
-  /** Opens the bytes; a read from the first byte counts as a download (410 once used up). */
-  open(range?: ByteRange): Promise<Readable>;
-}
-
-interface CursorState extends Keyset {
-  phase: 'folder' | 'file';
-  sort: SortKey;
-  order: SortOrder;
-}
+/**
+ * A file inside a link, like a signed-in download but without its row; open() from the first byte
+ * counts as a download (410 once used up).
+ */
+export type LinkContent = Omit<OpenedContent, 'node'>;
 
 /**
  * What anonymous visitors do through a public link: read its metadata, give its password, list
@@ -149,17 +133,13 @@ export class PublicLinksService {
     token: string,
     visitor: Visitor,
     path: string | undefined,
-    opts: PublicListOptions,
+    opts: ListOptions,
   ): Promise<{ path: string; items: PublicNodeView[]; nextCursor: string | null; total?: number }> {
     const open = await this.access.open(token, visitor, 'read');
     const { node, path: where } = await this.access.resolve(open, path);
     if (node.kind !== 'folder') throw errors.notAFolder();
-    if (opts.cursor) return { path: where, ...(await this.listPage(node, opts)) };
-    const [page, total] = await Promise.all([
-      this.listPage(node, opts),
-      nodesRepo.countLiveChildren(this.database.db, node.id),
-    ]);
-    return { path: where, ...page, total };
+    const { rows, ...page } = await listFolder(this.database.db, node.id, opts);
+    return { path: where, items: rows.map(publicView), ...page };
   }
 
   /** A file inside the link (or the linked file), for the shared download code. */
@@ -265,42 +245,6 @@ export class PublicLinksService {
     if (!(await linksRepo.countDownload(this.database.db, link.id)))
       throw errors.linkExhausted(Number(link.max_downloads));
   }
-
-  /** Folders first, then files, each one range scan; the same pages as NodesService.list. */
-  private async listPage(
-    folder: NodeRow,
-    opts: PublicListOptions,
-  ): Promise<{ items: PublicNodeView[]; nextCursor: string | null }> {
-    let state: CursorState | null = opts.cursor ? decodeCursor(opts.cursor) : null;
-    if (state && (state.sort !== opts.sort || state.order !== opts.order)) throw errors.invalidCursor();
-    const items: NodeRow[] = [];
-    let phase: 'folder' | 'file' = state?.phase ?? 'folder';
-    const db = this.database.db;
-    for (;;) {
-      const want = opts.limit - items.length;
-      const after = state && state.phase === phase ? state : null;
-      const rows = await nodesRepo.listChildren(db, folder.id, phase, opts.sort, opts.order, after, want + 1);
-      if (rows.length > want) {
-        items.push(...rows.slice(0, want));
-        return {
-          items: items.map(publicView),
-          nextCursor: encodeCursor(items[items.length - 1]!, phase, opts),
-        };
-      }
-      items.push(...rows);
-      if (phase === 'file') return { items: items.map(publicView), nextCursor: null };
-      phase = 'file';
-      state = null;
-      if (items.length === opts.limit) {
-        const anyFile = await nodesRepo.listChildren(db, folder.id, 'file', opts.sort, opts.order, null, 1);
-        const last = items[items.length - 1]!;
-        return {
-          items: items.map(publicView),
-          nextCursor: anyFile.length ? encodeCursor(last, 'folder', opts) : null,
-        };
-      }
-    }
-  }
 }
 
 const publicView = (n: NodeRow): PublicNodeView => ({
@@ -310,36 +254,3 @@ const publicView = (n: NodeRow): PublicNodeView => ({
   contentType: n.content_type,
   modifiedAt: Number(n.modified_at),
 });
-
-function encodeCursor(n: NodeRow, phase: 'folder' | 'file', opts: PublicListOptions): string {
-  const value =
-    opts.sort === 'size' ? Number(n.size) : opts.sort === 'modified' ? Number(n.modified_at) : n.sort_name;
-  const state: CursorState = {
-    value,
-    sortName: n.sort_name,
-    id: n.id,
-    phase,
-    sort: opts.sort,
-    order: opts.order,
-  };
-  return Buffer.from(JSON.stringify(state)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorState {
-  try {
-    const s = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
-    if (
-      (s.phase === 'folder' || s.phase === 'file') &&
-      typeof s.sortName === 'string' &&
-      typeof s.id === 'string' &&
-      ['name', 'size', 'modified'].includes(s.sort) &&
-      (s.sort === 'name' ? typeof s.value === 'string' : Number.isSafeInteger(s.value)) &&
-      (s.order === 'asc' || s.order === 'desc')
-    ) {
-      return s;
-    }
-  } catch {
-    // fall through
-  }
-  throw errors.invalidCursor();
-}

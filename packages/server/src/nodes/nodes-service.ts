@@ -2,7 +2,7 @@ import type { Actor } from '../accounts/actor.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { nodesRepo, type Keyset, type NodeRow, type SortKey, type SortOrder } from '../db/nodes-repo.js';
+import { nodesRepo, type NodeRow } from '../db/nodes-repo.js';
 import type { Executor } from '../db/schema.js';
 import { lockUserTree, usersRepo } from '../db/users-repo.js';
 import { versionsRepo } from '../db/versions-repo.js';
@@ -10,25 +10,13 @@ import { blobsRepo } from '../db/blobs-repo.js';
 import { errors } from '../errors.js';
 import { newId } from '../util/ids.js';
 import type { Grant, NodeAccess } from './access.js';
+import { listFolder, type ListOptions } from './folder-listing.js';
 import { normalizeName, parsePath, sortNameOf, variantName } from './names.js';
 import { toNodeView, type NodeView } from './node-view.js';
-
-export interface ListOptions {
-  sort: SortKey;
-  order: SortOrder;
-  limit: number;
-  cursor: string | null;
-}
 
 export interface SearchOptions {
   limit: number;
   cursor: string | null;
-}
-
-interface CursorState extends Keyset {
-  phase: 'folder' | 'file';
-  sort: SortKey;
-  order: SortOrder;
 }
 
 export type ConflictPolicy = 'fail' | 'rename';
@@ -111,64 +99,8 @@ export class NodesService {
     opts: ListOptions,
   ): Promise<{ items: NodeView[]; nextCursor: string | null; total?: number }> {
     const folder = await this.access.loadFolder(actor, folderId, 'read');
-    if (opts.cursor) return this.listPage(folder, opts);
-    const [page, total] = await Promise.all([
-      this.listPage(folder, opts),
-      nodesRepo.countLiveChildren(this.database.db, folder.id),
-    ]);
-    return { ...page, total };
-  }
-
-  private async listPage(
-    folder: NodeRow,
-    opts: ListOptions,
-  ): Promise<{ items: NodeView[]; nextCursor: string | null }> {
-    let state: CursorState | null = opts.cursor ? decodeCursor(opts.cursor) : null;
-    if (state && (state.sort !== opts.sort || state.order !== opts.order)) throw errors.invalidCursor();
-    const items: NodeRow[] = [];
-    let phase: 'folder' | 'file' = state?.phase ?? 'folder';
-    // Folders first, then files: each phase is one range scan of the index for this sort order.
-    for (;;) {
-      const want = opts.limit - items.length;
-      const after = state && state.phase === phase ? state : null;
-      const rows = await nodesRepo.listChildren(
-        this.database.db,
-        folder.id,
-        phase,
-        opts.sort,
-        opts.order,
-        after,
-        want + 1,
-      );
-      if (rows.length > want) {
-        items.push(...rows.slice(0, want));
-        return {
-          items: items.map(toNodeView),
-          nextCursor: encodeCursor(items[items.length - 1]!, phase, opts),
-        };
-      }
-      items.push(...rows);
-      if (phase === 'file') return { items: items.map(toNodeView), nextCursor: null };
-      phase = 'file';
-      state = null;
-      if (items.length === opts.limit) {
-        // Folders filled the page exactly: there is a next page only if there are files.
-        const anyFile = await nodesRepo.listChildren(
-          this.database.db,
-          folder.id,
-          'file',
-          opts.sort,
-          opts.order,
-          null,
-          1,
-        );
-        const last = items[items.length - 1]!;
-        return {
-          items: items.map(toNodeView),
-          nextCursor: anyFile.length ? encodeCursor(last, 'folder', opts) : null,
-        };
-      }
-    }
+    const { rows, ...page } = await listFolder(this.database.db, folder.id, opts);
+    return { items: rows.map(toNodeView), ...page };
   }
 
   /**
@@ -188,12 +120,14 @@ export class NodesService {
       ]);
     }
     const after = opts.cursor ? decodeSearchCursor(opts.cursor) : null;
+    const sendbox = (await usersRepo.findById(this.database.db, actor.userId))?.sendbox_id ?? null;
     const rows = await nodesRepo.searchByName(
       this.database.db,
       actor.userId,
       sortNameOf(needle),
       after,
       opts.limit + 1,
+      sendbox,
     );
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
@@ -496,36 +430,6 @@ async function insertUnique(trx: Executor, row: NodeRow): Promise<void> {
     if (isUniqueViolation(e)) throw errors.nameConflict(row.name);
     throw e;
   }
-}
-
-function keysetOf(n: NodeRow, sort: SortKey): Keyset {
-  const value = sort === 'size' ? Number(n.size) : sort === 'modified' ? Number(n.modified_at) : n.sort_name;
-  return { value, sortName: n.sort_name, id: n.id };
-}
-
-function encodeCursor(n: NodeRow, phase: 'folder' | 'file', opts: ListOptions): string {
-  const state: CursorState = { ...keysetOf(n, opts.sort), phase, sort: opts.sort, order: opts.order };
-  return Buffer.from(JSON.stringify(state)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorState {
-  try {
-    const s = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorState;
-    if (
-      (s.phase === 'folder' || s.phase === 'file') &&
-      typeof s.sortName === 'string' &&
-      typeof s.id === 'string' &&
-      ['name', 'size', 'modified'].includes(s.sort) &&
-      // The value is bound against the sort column: text for names, a number for size and date.
-      (s.sort === 'name' ? typeof s.value === 'string' : Number.isSafeInteger(s.value)) &&
-      (s.order === 'asc' || s.order === 'desc')
-    ) {
-      return s;
-    }
-  } catch {
-    // fall through
-  }
-  throw errors.invalidCursor();
 }
 
 interface SearchCursor {

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import type { Executor } from '../db/schema.js';
 import type { NodeRow } from '../db/nodes-repo.js';
+import { linksRepo } from '../db/links-repo.js';
 import { nodesRepo } from '../db/nodes-repo.js';
 import { sharesRepo, type ShareRow } from '../db/shares-repo.js';
 import { lockUserTree, usersRepo } from '../db/users-repo.js';
@@ -139,6 +140,8 @@ export class SharingService {
         modified_at: this.clock.now(),
       });
       await sharesRepo.transfer(trx, ids, to.id);
+      // Public links go with the items: the new owner manages them, the old owner no longer can.
+      await linksRepo.transfer(trx, ids, to.id);
       if (input.keepAccess !== false)
         await sharesRepo.insertIfAbsent(trx, {
           id: newId(),

@@ -134,6 +134,18 @@ export class TrashService {
     }
   }
 
+  /** Deletes a live item for good at once, without the trash (sends that expire). */
+  async destroy(trx: Executor, nodeId: string): Promise<void> {
+    const node = await nodesRepo.findById(trx, nodeId);
+    if (!node) return;
+    if (node.trashed_at === null) {
+      const ids = await nodesRepo.liveSubtreeIds(trx, node.id);
+      await nodesRepo.markTrashed(trx, node.id, ids, this.clock.now(), '/');
+    }
+    const root = await nodesRepo.findById(trx, nodeId);
+    if (root && root.trash_root_id === root.id) await this.purge(trx, root);
+  }
+
   /** Deletes a trashed subtree: its versions release their blobs and their bytes of quota. */
   private async purge(trx: Executor, root: NodeRow): Promise<void> {
     const ids = await nodesRepo.trashMembers(trx, root.id);

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-shares.js';
+import * as m004 from './004-sends.js';
 import * as m003 from './003-links.js';
 
 // Migrations are listed in code, not read from disk, so the compiled bundle carries them.
@@ -8,6 +9,7 @@ const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-shares': m002,
   '003-links': m003,
+  '004-sends': m004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

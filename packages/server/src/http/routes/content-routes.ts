@@ -1,11 +1,11 @@
-import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { errors, isLoftError, LoftError } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { UploadInput } from '../../nodes/files-service.js';
 import type { Services } from '../../services.js';
 import { requireActor } from '../auth.js';
 import { contentDisposition, sendDownload, userContentHeaders } from '../download.js';
+import { multipartFiles, registerMultipart, requireMultipart, storePart } from '../multipart.js';
 import { commonErrors, ConflictPolicy, Id, IdParams, Node, Version } from '../schemas.js';
 import type { App } from '../types.js';
 
@@ -31,20 +31,6 @@ function uploadInput(req: FastifyRequest, conflict?: 'overwrite' | 'fail' | 'ren
     conflict,
     ifMatch: typeof ifMatch === 'string' ? ifMatch.replace(/^W\//, '').replace(/"/g, '').trim() : null,
   };
-}
-
-/** The multipart parser fails with plain Errors on a malformed or cut-off body: the client's fault, not ours. */
-const malformedMultipart = (e: unknown) =>
-  isLoftError(e) || typeof (e as { statusCode?: unknown } | null)?.statusCode === 'number'
-    ? e
-    : errors.badRequest('The multipart body is malformed or ended early.');
-
-async function* multipartFiles(req: FastifyRequest) {
-  try {
-    yield* req.files();
-  } catch (e) {
-    throw malformedMultipart(e);
-  }
 }
 
 export function contentRoutes(app: App, s: Services): void {
@@ -118,17 +104,7 @@ export function contentRoutes(app: App, s: Services): void {
 
   // Browser uploads: several files per request; a filename may carry a relative path ("a/b.txt").
   void app.register(async (form: App) => {
-    await form.register(multipart, {
-      preservePath: true,
-      limits: {
-        fileSize: Number.MAX_SAFE_INTEGER,
-        files: 10_000,
-        parts: 20_000,
-        fields: 10_000,
-        fieldSize: 64 * 1024,
-      },
-      throwFileSizeLimit: true,
-    } as Parameters<typeof multipart>[1]);
+    await registerMultipart(form);
 
     form.post(
       '/api/nodes/:id/files',
@@ -145,9 +121,7 @@ export function contentRoutes(app: App, s: Services): void {
       },
       async (req, reply) => {
         const actor = requireActor(req);
-        if (!req.isMultipart()) {
-          throw new LoftError('unsupported_media_type', 'Send files as multipart/form-data.');
-        }
+        requireMultipart(req);
         const folder = await s.nodes.get(actor, req.params.id);
         if (folder.kind !== 'folder') throw errors.notAFolder();
         const items = [];
@@ -162,15 +136,12 @@ export function contentRoutes(app: App, s: Services): void {
             contentType: part.mimetype,
             conflict: req.query.conflict,
           };
-          const r = await (
+          const r = await storePart(
+            part,
             nested
               ? s.files.uploadUnder(actor, folder.id, relative, input)
-              : s.files.uploadInto(actor, folder.id, relative, input)
-          ).catch((e: unknown) => {
-            // The parser destroys the part's stream with its error when the body is cut off or malformed.
-            throw part.file.errored && !isLoftError(e) ? malformedMultipart(part.file.errored) : e;
-          });
-          if (part.file.truncated) throw errors.badRequest('File too large.');
+              : s.files.uploadInto(actor, folder.id, relative, input),
+          );
           items.push(r.node);
         }
         return reply.status(201).send({ items });

@@ -1,12 +1,12 @@
-import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { Config } from '../../config.js';
-import { errors, isLoftError, LoftError } from '../../errors.js';
+import { errors } from '../../errors.js';
 import type { Visitor } from '../../links/link-access.js';
 import type { Services } from '../../services.js';
 import { isCrossSite, requireActor } from '../auth.js';
 import { contentDisposition, sendDownload, userContentHeaders } from '../download.js';
+import { multipartFiles, registerMultipart, requireMultipart, storePart } from '../multipart.js';
 import { commonErrors, Id, IdParams, ListQuery } from '../schemas.js';
 import type { App } from '../types.js';
 
@@ -422,17 +422,7 @@ export function linkRoutes(app: App, s: Services): void {
     );
 
     // File drops: multipart uploads, each file streamed into the owner's folder.
-    await pub.register(multipart, {
-      preservePath: true,
-      limits: {
-        fileSize: Number.MAX_SAFE_INTEGER,
-        files: 10_000,
-        parts: 20_000,
-        fields: 10_000,
-        fieldSize: 64 * 1024,
-      },
-      throwFileSizeLimit: true,
-    } as Parameters<typeof multipart>[1]);
+    await registerMultipart(pub);
 
     pub.post(
       '/api/public/links/:token/files',
@@ -460,38 +450,21 @@ export function linkRoutes(app: App, s: Services): void {
         const { token } = req.params;
         const visitor = visitorOf(req);
         await s.publicLinks.checkDrop(token, visitor, req.query.path);
-        if (!req.isMultipart())
-          throw new LoftError('unsupported_media_type', 'Send files as multipart/form-data.');
+        requireMultipart(req);
         const items = [];
         for await (const part of multipartFiles(req)) {
-          const r = await s.publicLinks
-            .upload(token, visitor, req.query.path, {
+          const r = await storePart(
+            part,
+            s.publicLinks.upload(token, visitor, req.query.path, {
               filename: part.filename,
               body: part.file,
               contentType: part.mimetype,
-            })
-            .catch((e: unknown) => {
-              throw part.file.errored && !isLoftError(e) ? malformedMultipart(part.file.errored) : e;
-            });
-          if (part.file.truncated) throw errors.badRequest('File too large.');
+            }),
+          );
           items.push(r);
         }
         return reply.status(201).send({ items });
       },
     );
   });
-}
-
-/** The multipart parser fails with plain Errors on a malformed or cut-off body: the client's fault. */
-const malformedMultipart = (e: unknown) =>
-  isLoftError(e) || typeof (e as { statusCode?: unknown } | null)?.statusCode === 'number'
-    ? e
-    : errors.badRequest('The multipart body is malformed or ended early.');
-
-async function* multipartFiles(req: FastifyRequest) {
-  try {
-    yield* req.files();
-  } catch (e) {
-    throw malformedMultipart(e);
-  }
 }
