@@ -164,4 +164,30 @@ describe(`public links in the browser (${dialect})`, () => {
     await o.close();
     await v.close();
   });
+
+  it('changes a link from the Public links page: a password and a download limit take effect at once', async () => {
+    const owner = await server.user(uniqueName('editor'));
+    const file = await owner.upload('/menu.txt', 'soup of the day');
+    const link = (await owner.json('POST', `/api/nodes/${file.body.id}/links`, {}, 201)).body;
+    const v = await openTab(browser, server);
+    await v.page.goto(link.url);
+    await v.page.getByRole('heading', { name: 'menu.txt' }).waitFor();
+
+    const o = await openTab(browser, server, { as: owner });
+    await o.page.goto('/links');
+    await o.page.getByRole('button', { name: 'Change link to menu.txt' }).click();
+    const form = o.page.getByRole('form', { name: 'Change link to menu.txt' });
+    await form.getByLabel('Password').fill('secret menu');
+    await form.getByLabel('Download limit').fill('5');
+    await form.getByRole('button', { name: 'Save' }).click();
+    const card = o.page.getByRole('list', { name: 'My public links' }).getByRole('listitem').first();
+    await expect.poll(() => card.textContent()).toMatch(/Password · never expires · 0 of 5 downloads/);
+
+    await v.page.reload();
+    await v.page.getByRole('heading', { name: 'This link is protected' }).waitFor();
+    expectNoProblems(o);
+    expectNoProblems(v);
+    await o.close();
+    await v.close();
+  });
 });

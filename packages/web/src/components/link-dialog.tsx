@@ -1,5 +1,5 @@
 import type { Node } from '@loft/sdk';
-import { Check, Copy, Link2, QrCode, Trash2 } from 'lucide-react';
+import { Check, Copy, Link2, Pencil, QrCode, Trash2 } from 'lucide-react';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, call, humanError } from '../lib/api.js';
 import { formatDate, plural } from '../lib/format.js';
@@ -33,6 +33,7 @@ async function copy(text: string, input?: HTMLInputElement | null): Promise<bool
 export function LinkCard(props: { link: LinkInfo; onChanged: () => void; showName?: boolean }) {
   const { link } = props;
   const [qr, setQr] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [copied, setCopied] = useState(false);
   const inputId = `link-url-${link.id}`;
   return (
@@ -75,6 +76,16 @@ export function LinkCard(props: { link: LinkInfo; onChanged: () => void; showNam
         <button
           type="button"
           className="icon-button"
+          aria-label={`Change link to ${link.name}`}
+          aria-expanded={editing}
+          title="Change"
+          onClick={() => setEditing(!editing)}
+        >
+          <Pencil size={16} />
+        </button>
+        <button
+          type="button"
+          className="icon-button"
           aria-label={`Revoke link to ${link.name}`}
           title="Revoke"
           onClick={async () => {
@@ -103,6 +114,15 @@ export function LinkCard(props: { link: LinkInfo; onChanged: () => void; showNam
           .filter(Boolean)
           .join(' · ')}
       </div>
+      {editing && (
+        <LinkEditForm
+          link={link}
+          onDone={() => {
+            setEditing(false);
+            props.onChanged();
+          }}
+        />
+      )}
       {qr && (
         <div className="qr">
           <img
@@ -121,6 +141,112 @@ export function LinkCard(props: { link: LinkInfo; onChanged: () => void; showNam
         </div>
       )}
     </li>
+  );
+}
+
+/** "2026-11-21" for a date input, in the person's own time zone. */
+function dateInput(ms: number | null): string {
+  if (!ms) return '';
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Reads the optional settings fields shared by "new link" and "change link"; an error string when wrong. */
+function parseSettings(
+  expires: string,
+  maxDownloads: string,
+): { expiresAt: number | null; max: number | null } | string {
+  const max = maxDownloads.trim() ? Number(maxDownloads) : null;
+  if (max !== null && (!Number.isInteger(max) || max < 1))
+    return 'The download limit must be a whole number, 1 or more.';
+  // A date means "until the end of that day", in the person's own time zone.
+  const expiresAt = expires ? new Date(`${expires}T23:59:59`).getTime() : null;
+  if (expiresAt !== null && expiresAt <= Date.now()) return 'Pick an expiry date in the future.';
+  return { expiresAt, max };
+}
+
+/** Change a link's password, expiry and download limit. */
+function LinkEditForm(props: { link: LinkInfo; onDone: () => void }) {
+  const { link } = props;
+  const [password, setPassword] = useState('');
+  const [removePassword, setRemovePassword] = useState(false);
+  const [expires, setExpires] = useState(dateInput(link.expiresAt));
+  const [maxDownloads, setMaxDownloads] = useState(link.maxDownloads ? String(link.maxDownloads) : '');
+  const [error, setError] = useState<string | null>(null);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const parsed = parseSettings(expires, maxDownloads);
+    if (typeof parsed === 'string') return setError(parsed);
+    try {
+      await call(
+        api.PATCH('/api/links/{linkId}', {
+          params: { path: { linkId: link.id } },
+          body: {
+            ...(removePassword ? { password: null } : password ? { password } : {}),
+            expiresAt: parsed.expiresAt,
+            maxDownloads: parsed.max,
+          },
+        }),
+      );
+      toast('Link changed.', { tone: 'success' });
+      props.onDone();
+    } catch (err) {
+      setError(humanError(err));
+    }
+  };
+  return (
+    <form className="stack link-edit" onSubmit={save} noValidate aria-label={`Change link to ${link.name}`}>
+      <div className="link-options">
+        <label className="field">
+          <span>{link.hasPassword ? 'New password' : 'Password'}</span>
+          <input
+            type="password"
+            value={password}
+            disabled={removePassword}
+            onChange={(e) => setPassword(e.target.value)}
+            placeholder={link.hasPassword ? 'Keep the current one' : 'None'}
+            autoComplete="new-password"
+          />
+        </label>
+        <label className="field">
+          <span>Expires on</span>
+          <input type="date" value={expires} onChange={(e) => setExpires(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>Download limit</span>
+          <input
+            inputMode="numeric"
+            value={maxDownloads}
+            onChange={(e) => setMaxDownloads(e.target.value)}
+            placeholder="No limit"
+          />
+        </label>
+      </div>
+      {link.hasPassword && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={removePassword}
+            onChange={(e) => setRemovePassword(e.target.checked)}
+          />
+          <span>Remove the password</span>
+        </label>
+      )}
+      {error && (
+        <p className="alert error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row end">
+        <button type="button" className="button ghost" onClick={props.onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="button primary">
+          Save
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -144,12 +270,9 @@ export function LinkDialog(props: { node: Node; onClose: () => void }) {
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    const max = maxDownloads.trim() ? Number(maxDownloads) : null;
-    if (max !== null && (!Number.isInteger(max) || max < 1))
-      return setError('The download limit must be a whole number, 1 or more.');
-    // A date means "until the end of that day", in the person's own time zone.
-    const expiresAt = expires ? new Date(`${expires}T23:59:59`).getTime() : null;
-    if (expiresAt !== null && expiresAt <= Date.now()) return setError('Pick an expiry date in the future.');
+    const parsed = parseSettings(expires, maxDownloads);
+    if (typeof parsed === 'string') return setError(parsed);
+    const { expiresAt, max } = parsed;
     setBusy(true);
     try {
       await call(
