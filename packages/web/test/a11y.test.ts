@@ -11,6 +11,7 @@ import {
   openTab,
   PHONE,
   row,
+  rowAction,
   selectedNames,
   startWebServer,
   waitForFolder,
@@ -91,6 +92,10 @@ describe(`accessibility of the main screens, WCAG 2.1 A and AA (${dialect})`, ()
   let server: TestServer;
   let browser: Browser;
   let alice: Client;
+  /** Has Projects shared with them as a viewer, and one send. */
+  let bob: Client;
+  /** Public links of carol's, opened by anonymous visitors. */
+  const visit = { locked: '', file: '', folder: '', drop: '' };
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startWebServer(), launchBrowser()]);
@@ -121,6 +126,44 @@ describe(`accessibility of the main screens, WCAG 2.1 A and AA (${dialect})`, ()
       const n = await alice.resolve(p);
       await alice.json('DELETE', `/api/nodes/${n.id}`, undefined, 204);
     }
+
+    // Sharing: Projects, view only, with bob. No new nodes in alice's files (the screens above count them).
+    bob = await server.user('bob');
+    const projects = await alice.resolve('/Projects');
+    await alice.json('POST', `/api/nodes/${projects.id}/shares`, { user: 'bob', role: 'viewer' }, 201);
+    // Alice's two public links: one with a password and a limit, one used up.
+    const budget = await alice.resolve('/Budget.xlsx');
+    await alice.json(
+      'POST',
+      `/api/nodes/${budget.id}/links`,
+      { password: 'open sesame', maxDownloads: 10 },
+      201,
+    );
+    const report = await alice.resolve('/Annual report 2026.pdf');
+    const once = (await alice.json('POST', `/api/nodes/${report.id}/links`, { maxDownloads: 1 }, 201)).body;
+    expect((await server.anonymous().request('GET', `/api/public/links/${once.token}/content`)).status).toBe(
+      200,
+    );
+    // Bob's send: its link is listed among its owner's links, so alice's page keeps just her two.
+    const sent = await bob.request('POST', `/api/sends?name=${encodeURIComponent('boarding pass.pdf')}`, {
+      headers: { 'content-type': 'application/pdf', 'content-length': '14' },
+      body: 'PDF bytes here',
+    });
+    expect(sent.status).toBe(201);
+    // Carol's links, for the anonymous pages.
+    const carol = await server.user('carol');
+    await carol.upload('/Album/cover.jpg', Buffer.alloc(84_000, 1));
+    await carol.upload('/Album/Songs/one.txt', 'la la la');
+    await carol.upload('/Album/liner notes.md', '# Liner notes\n');
+    const file = await carol.upload('/report.pdf', Buffer.alloc(52_000, 2));
+    const inbox = await carol.json('POST', `/api/nodes/${carol.rootId}/folders`, { name: 'Inbox' }, 201);
+    const album = await carol.resolve('/Album');
+    const link = async (id: string, body: Record<string, unknown>) =>
+      (await carol.json('POST', `/api/nodes/${id}/links`, body, 201)).body.url as string;
+    visit.locked = await link(album.id, { password: 'open sesame' });
+    visit.file = await link(file.body.id, { maxDownloads: 5 });
+    visit.folder = await link(album.id, {});
+    visit.drop = await link(inbox.body.id, { uploadOnly: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -215,6 +258,114 @@ describe(`accessibility of the main screens, WCAG 2.1 A and AA (${dialect})`, ()
         const results = page.getByRole('list', { name: 'Search results' }).getByRole('listitem');
         await expect.poll(() => results.count()).toBe(6);
         findings.push(...(await audit(page, `search results (${theme})`)));
+        report(findings);
+        expectNoProblems(tab);
+        await tab.close();
+      });
+
+      it('share dialog, public-link dialog with its QR code and "Change" form, and the public links page', async () => {
+        const tab = await tabIn({ as: alice });
+        const { page } = tab;
+        await page.goto('/files');
+        await waitForFolder(page, []);
+        await expectTheme(page);
+        await rowAction(page, 'Projects', 'Share…');
+        const share = page.getByRole('dialog', { name: 'Share “Projects”' });
+        await share.getByRole('list', { name: 'People with access' }).getByText('bob').waitFor();
+        await share.getByText('Give to someone else').click();
+        await share.getByLabel('New owner').waitFor();
+        const findings = await audit(page, `share dialog (${theme})`);
+        // A danger button under the pointer keeps its colours (the plain button hover must not win).
+        await share.getByRole('button', { name: 'Give away' }).hover();
+        findings.push(...(await audit(page, `share dialog, "Give away" hovered (${theme})`)));
+        await share.getByRole('button', { name: 'Close' }).click();
+        await share.waitFor({ state: 'detached' });
+
+        await rowAction(page, 'Budget.xlsx', 'Get link…');
+        const dialog = page.getByRole('dialog', { name: 'Public links to “Budget.xlsx”' });
+        const links = dialog.getByRole('list', { name: 'Links' }).getByRole('listitem');
+        await expect.poll(() => links.count()).toBe(1);
+        await dialog.getByRole('button', { name: 'Show QR code' }).click();
+        const qr = dialog.getByRole('img', { name: 'QR code of the link to Budget.xlsx' });
+        await expect
+          .poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+          .toBeGreaterThan(0);
+        await dialog.getByRole('button', { name: 'Change link to Budget.xlsx' }).click();
+        await dialog.getByRole('form', { name: 'Change link to Budget.xlsx' }).waitFor();
+        findings.push(...(await audit(page, `public-link dialog (${theme})`)));
+        await dialog.getByRole('button', { name: 'Close' }).click();
+        await dialog.waitFor({ state: 'detached' });
+
+        await page.goto('/links');
+        const mine = page.getByRole('list', { name: 'My public links' });
+        await mine.getByText('Download limit reached').waitFor();
+        expect(await mine.getByRole('listitem').count()).toBe(2);
+        findings.push(...(await audit(page, `public links page (${theme})`)));
+        report(findings);
+        expectNoProblems(tab);
+        await tab.close();
+      });
+
+      it('sends with an active send, shared with me, and a shared folder opened by a viewer', async () => {
+        const tab = await tabIn({ as: bob });
+        const { page } = tab;
+        await page.goto('/sends');
+        await page
+          .getByRole('list', { name: 'Active sends' })
+          .locator('li.send-item[data-name="boarding pass.pdf"]')
+          .getByRole('textbox', { name: 'Link to boarding pass.pdf' })
+          .waitFor();
+        await expectTheme(page);
+        const findings = await audit(page, `sends (${theme})`);
+
+        await page.goto('/shared');
+        const shared = page.getByRole('list', { name: 'Shared with me' });
+        await shared.getByText('Can view').waitFor();
+        expect(await shared.getByRole('listitem').count()).toBe(1);
+        findings.push(...(await audit(page, `shared with me (${theme})`)));
+
+        await shared.getByRole('button', { name: 'Projects', exact: true }).click();
+        await page.waitForURL((u) => u.pathname.startsWith('/shared/'));
+        await row(page, 'quarterly plan.md').waitFor();
+        await page.getByText('View only').waitFor();
+        await expect.poll(() => page.locator('.page[aria-busy=true], .file-row.placeholder').count()).toBe(0);
+        findings.push(...(await audit(page, `shared folder, view only (${theme})`)));
+        report(findings);
+        expectNoProblems(tab);
+        await tab.close();
+      });
+
+      it('public link pages: password prompt with an error, a file, a folder, a file drop, a missing link', async () => {
+        const tab = await tabIn();
+        const { page } = tab;
+        await page.goto(visit.locked);
+        await page.getByRole('heading', { name: 'This link is protected' }).waitFor();
+        await expectTheme(page);
+        await page.getByLabel('Password').fill('wrong one');
+        await page.getByRole('button', { name: 'Open' }).click();
+        await expect.poll(() => page.getByRole('alert').textContent()).toBe('That password is not right.');
+        const findings = await audit(page, `public link, wrong password (${theme})`);
+
+        await page.goto(visit.file);
+        await page.getByRole('heading', { name: 'report.pdf' }).waitFor();
+        findings.push(...(await audit(page, `public link to a file (${theme})`)));
+
+        await page.goto(visit.folder);
+        const files = page.getByRole('list', { name: 'Files' }).getByRole('listitem');
+        await expect.poll(() => files.count()).toBe(3);
+        findings.push(...(await audit(page, `public link to a folder (${theme})`)));
+
+        await page.goto(visit.drop);
+        await page.getByRole('heading', { name: 'Send files to “Inbox”' }).waitFor();
+        await page
+          .getByLabel('Files to send')
+          .setInputFiles([{ name: 'gift.txt', mimeType: 'text/plain', buffer: Buffer.from('for you') }]);
+        await page.getByRole('list', { name: 'Sent files' }).getByText('Sent · 7 bytes').waitFor();
+        findings.push(...(await audit(page, `public file drop (${theme})`)));
+
+        await page.goto(`/s/${'A'.repeat(43)}`);
+        await page.getByRole('heading', { name: 'This link does not exist' }).waitFor();
+        findings.push(...(await audit(page, `missing public link (${theme})`)));
         report(findings);
         expectNoProblems(tab);
         await tab.close();
