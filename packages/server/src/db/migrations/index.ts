@@ -19,6 +19,21 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * for them in every schema, sees another instance's, and fails on a schema not yet migrated.
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, schema);
+    } catch (e) {
+      // Kysely's table check scans every schema with has_schema_privilege(); a schema another
+      // instance drops during that scan makes it fail with "schema … does not exist" for a
+      // schema that is not ours. That race is harmless: look again.
+      const other = /schema "([^"]+)" does not exist/.exec((e as Error).message)?.[1];
+      if (!other || other === schema || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
+async function migrateOnce(db: Kysely<unknown>, schema?: string): Promise<void> {
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
