@@ -1181,8 +1181,15 @@ describe(`authorization by sharing role (${dialect})`, () => {
           if (text.includes(s)) leaks.push(`${where}: the answer contains "${s}": ${a.text.slice(0, 200)}`);
       }
     }
-    if ((await snapshot(readFx, 'owner', false)) !== readBefore)
-      mismatches.push('the read-only rows changed the fixture they read');
+    const readAfter = await snapshot(readFx, 'owner', false);
+    if (readAfter !== readBefore) {
+      // Say which part changed, so a rare failure can be understood from the log alone.
+      const [b, a] = [JSON.parse(readBefore), JSON.parse(readAfter)];
+      const changed = Object.keys(b)
+        .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+        .map((k) => `${k}: ${JSON.stringify(b[k]).slice(0, 600)} -> ${JSON.stringify(a[k]).slice(0, 600)}`);
+      mismatches.push(`the read-only rows changed the fixture they read: ${changed.join(' | ')}`);
+    }
 
     console.info(
       `authz-roles (${dialect}): ${ROWS.length} rows × ${ACTORS.length} actors = ${checks} checks in ${
