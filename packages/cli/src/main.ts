@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import * as c from './commands.js';
 import { describeError } from './errors.js';
+import { link, share } from './sharing.js';
 import { get, put } from './transfer.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -111,6 +112,29 @@ program
   .description('list the versions of a file (* = current)')
   .addOption(json())
   .action((p: string, o) => c.versions(p, o, g()));
+
+// Sharing
+program
+  .command('share')
+  .argument('<path>', 'a remote file or folder of yours')
+  .argument('[user]', 'username or email; without it, lists who has access')
+  .description('share with another user (viewer: list and download; editor: also change)')
+  .option('-r, --role <role>', 'viewer or editor', 'viewer')
+  .option('--remove', "end that user's access")
+  .addOption(json())
+  .action((p: string, u: string | undefined, o) => share(p, u, o, g()));
+
+program
+  .command('link')
+  .argument('<path>', 'a remote file or folder of yours')
+  .description('make a public link anyone can open; prints its URL and, on a terminal, a QR code')
+  .option('--password <password>', 'ask visitors for this password')
+  .option('--expires <when>', 'a date (2026-12-31) or a duration from now (30m, 12h, 7d)')
+  .option('--max-downloads <n>', 'stop after this many downloads')
+  .option('--upload-only', 'folders: visitors may upload but not see anything')
+  .option('--qr', 'draw the QR code even when the output is not a terminal')
+  .addOption(json())
+  .action((p: string, o) => link(p, o, g()));
 
 const trash = program.command('trash').description('list, restore or delete what is in the trash');
 trash

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../../server/test/helpers/server.js';
-import { loft, onPty, sameBytes, sha256, tempHome, writeBigFile } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { BIN, envFor, loft, onPty, sameBytes, sha256, tempHome, writeBigFile } from './helpers.js';
 
 const PASSWORD = 'a long passphrase for the cli';
 const MiB = 1024 * 1024;
@@ -67,6 +68,40 @@ describe('accounts', () => {
     expect(tokens.body.items).toHaveLength(1);
     expect(tokens.body.items[0].name).toBe(`loft CLI on ${os.hostname()}`);
     expect(tokens.body.items[0].current).toBe(true);
+  });
+
+  it('on a terminal, asks for the username and reads the password without echoing it', async () => {
+    await server.user('carol', { password: PASSWORD });
+    const termHome = tempHome();
+    try {
+      const child = spawn('script', ['-qfec', `node ${BIN} login ${server.url}`, '/dev/null'], {
+        cwd: work,
+        env: envFor(termHome, { TERM: 'xterm' }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let screen = '';
+      const sent = { user: false, password: false };
+      // Answer each prompt once it is on the screen, as a person would.
+      child.stdout.on('data', (d: Buffer) => {
+        screen += d.toString();
+        if (!sent.user && screen.includes('Username or email: ')) {
+          sent.user = true;
+          child.stdin.write('carol\r');
+        }
+        if (!sent.password && screen.includes('Password: ')) {
+          sent.password = true;
+          child.stdin.write(`${PASSWORD}\r`);
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      expect(screen).toContain('carol');
+      expect(screen).toContain('as carol');
+      // The terminal never showed the password.
+      expect(screen).not.toContain(PASSWORD);
+    } finally {
+      rmSync(termHome, { recursive: true, force: true });
+    }
   });
 
   it('uses the stored token silently on the next command', async () => {
@@ -299,6 +334,55 @@ describe('transfers', () => {
     expect(out).toContain('\x1b['); // redrawn in place
     expect(out).toContain('uploaded ptydest/pty/p2.bin');
     expect(out).toMatch(/2\/2 files/);
+  });
+});
+
+describe('sharing', () => {
+  const host = () => server.url.replace('http://', '');
+  it('shares a folder with another user, lists who has access, and ends it', async () => {
+    expect((await run(['mkdir', '-p', '/Shared/Plans'])).code).toBe(0);
+    const r = await run(['--account', `alice@${host()}`, 'share', '/Shared', 'bob', '--role', 'editor']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('shared /Shared with bob as editor');
+    const list = await run(['--account', `alice@${host()}`, 'share', '/Shared', '--json']);
+    expect(JSON.parse(list.stdout).map((s: any) => `${s.user.username}:${s.role}`)).toEqual(['bob:editor']);
+    const gone = await run(['--account', `alice@${host()}`, 'share', '/Shared', 'bob', '--remove']);
+    expect(gone.stdout.trim()).toBe('stopped sharing /Shared with bob');
+    expect(JSON.parse((await run(['share', '/Shared', '--json'])).stdout)).toEqual([]);
+    const bad = await run(['share', '/Shared', 'bob', '--role', 'owner']);
+    expect(bad.code).toBe(2);
+    const nobody = await run(['share', '/Shared', 'nobody-here']);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/^loft: validation_failed: /);
+  });
+
+  it('makes a public link with a password, expiry and limit; prints the URL, and a QR code when asked', async () => {
+    writeFileSync(path.join(work, 'flyer.txt'), 'come to the party');
+    expect((await run(['put', path.join(work, 'flyer.txt'), '/Shared'])).code).toBe(0);
+    const r = await run([
+      'link',
+      '/Shared/flyer.txt',
+      '--password',
+      'party time',
+      '--expires',
+      '7d',
+      '--max-downloads',
+      '3',
+    ]);
+    expect(r.stderr).toBe('');
+    const [url, facts] = r.stdout.trim().split('\n');
+    expect(url).toMatch(new RegExp(`^${server.url}/s/[A-Za-z0-9_-]{40,}$`));
+    expect(facts).toMatch(/^password · expires .+ · 3 downloads$/);
+    // Not a terminal: no QR code unless asked.
+    expect(r.stdout).not.toMatch(/[▀▄█]/);
+    const token = url!.split('/s/')[1]!;
+    const info = await server.anonymous().json('GET', `/api/public/links/${token}`);
+    expect(info.body).toMatchObject({ passwordRequired: true, downloadsLeft: 3 });
+    expect(info.body.expiresAt - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    const qr = await run(['link', '/Shared', '--qr']);
+    expect(qr.stdout).toMatch(/[▀▄█]/);
+    const badExpiry = await run(['link', '/Shared', '--expires', 'someday']);
+    expect(badExpiry.code).toBe(2);
   });
 });
 
