@@ -32,9 +32,10 @@ export function ask(question: string): Promise<string> {
 export function askHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    process.stderr.write(question);
+    // Echo off before the prompt shows: anything typed (or pasted) after it must never appear.
     stdin.setRawMode(true);
     stdin.resume();
+    process.stderr.write(question);
     let value = '';
     const done = (err?: Error) => {
       stdin.setRawMode(false);
