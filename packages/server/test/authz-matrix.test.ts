@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type ErrorCode } from '../src/errors.js';
-import { Client } from './helpers/client.js';
+import type { Client } from './helpers/client.js';
+import { registeredRoutes, send, type Answer, type Auth, type Req } from './helpers/matrix.js';
 import { dialect, startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -48,15 +49,6 @@ interface Fx {
   oldSha: string;
   currentSha: string;
   shas: string[];
-}
-
-interface Req {
-  method: string;
-  path: string;
-  json?: unknown;
-  raw?: string;
-  multipart?: { filename: string; content: string };
-  headers?: Record<string, string>;
 }
 
 interface Ctx {
@@ -1026,70 +1018,6 @@ function headOf(f: Call['req']): Call['req'] {
 }
 
 const UNSAFE = (r: Row) => !['GET', 'HEAD'].includes(r.method);
-
-/** The routes Fastify knows, read from its route tree. */
-function registeredRoutes(server: TestServer): Set<string> {
-  const out = new Set<string>();
-  const stack: string[] = [];
-  for (const line of server.app.http.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    // The tree prints the catch-all "/*" at the top as a bare "*".
-    const full = depth > 0 ? stack[depth - 1]! + m[2]! : m[2]!.replace(/^(?!\/)/, '/');
-    stack[depth] = full;
-    stack.length = depth + 1;
-    for (const method of m[3]?.split(',') ?? []) out.add(`${method.trim()} ${full}`);
-  }
-  return out;
-}
-
-interface Auth {
-  bearer?: string;
-  cookie?: string;
-}
-
-interface Answer {
-  status: number;
-  text: string;
-  body: any;
-}
-
-async function send(
-  base: string,
-  auth: Auth | null,
-  r: Req,
-  extra: Record<string, string> = {},
-): Promise<Answer> {
-  const headers: Record<string, string> = { ...r.headers, ...extra };
-  if (auth?.bearer) headers.authorization = `Bearer ${auth.bearer}`;
-  if (auth?.cookie) headers.cookie = auth.cookie;
-  let body: Buffer | undefined;
-  if (r.json !== undefined) {
-    body = Buffer.from(JSON.stringify(r.json));
-    headers['content-type'] = 'application/json';
-  } else if (r.raw !== undefined) {
-    body = Buffer.from(r.raw);
-    headers['content-type'] = 'text/plain';
-  } else if (r.multipart) {
-    const boundary = `----loft${randomBytes(8).toString('hex')}`;
-    body = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${r.multipart.filename}"\r\n` +
-        `Content-Type: text/plain\r\n\r\n${r.multipart.content}\r\n--${boundary}--\r\n`,
-    );
-    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
-  }
-  if (body) headers['content-length'] = String(body.length);
-  const res = await new Client(base).request(r.method, r.path, { headers, body, auth: false });
-  const text = res.body.toString('utf8');
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, text, body: parsed };
-}
 
 /** The user every fixture shares its file with: none of the matrix's strangers. */
 let recipient = '';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type ErrorCode } from '../src/errors.js';
-import { Client } from './helpers/client.js';
+import type { Client } from './helpers/client.js';
+import { registeredRoutes, send, type Answer, type Req } from './helpers/matrix.js';
 import { dialect, startServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -60,21 +61,6 @@ interface Own {
   folderId: string;
   fileId: string;
   fileName: string;
-}
-
-interface Req {
-  method: string;
-  path: string;
-  json?: unknown;
-  raw?: string;
-  multipart?: { filename: string; content: string };
-  headers?: Record<string, string>;
-}
-
-interface Answer {
-  status: number;
-  text: string;
-  body: any;
 }
 
 interface CheckCtx {
@@ -894,37 +880,9 @@ const fresh = (r: Row) => !!(r.write || r.prepare);
 
 let base = '';
 
-async function send(bearer: string | null, r: Req): Promise<Answer> {
-  const headers: Record<string, string> = { ...r.headers };
-  if (bearer) headers.authorization = `Bearer ${bearer}`;
-  let body: Buffer | undefined;
-  if (r.json !== undefined) {
-    body = Buffer.from(JSON.stringify(r.json));
-    headers['content-type'] = 'application/json';
-  } else if (r.raw !== undefined) {
-    body = Buffer.from(r.raw);
-    headers['content-type'] = 'text/plain';
-  } else if (r.multipart) {
-    const boundary = `----loft${randomBytes(8).toString('hex')}`;
-    body = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${r.multipart.filename}"\r\n` +
-        `Content-Type: text/plain\r\n\r\n${r.multipart.content}\r\n--${boundary}--\r\n`,
-    );
-    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
-  }
-  if (body) headers['content-length'] = String(body.length);
-  const res = await new Client(base).request(r.method, r.path, { headers, body, auth: false });
-  const text = res.body.toString('utf8');
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, text, body: parsed };
-}
+const sendAs = (bearer: string | null, r: Req): Promise<Answer> => send(base, bearer ? { bearer } : null, r);
 
-const as = (actor: ActorName, r: Req) => send(actor === 'anonymous' ? null : C[actor].token!, r);
+const as = (actor: ActorName, r: Req) => sendAs(actor === 'anonymous' ? null : C[actor].token!, r);
 
 async function mkdir(c: Client, parentId: string, name: string): Promise<any> {
   return (await c.json('POST', `/api/nodes/${parentId}/folders`, { name }, 201)).body;
@@ -1092,22 +1050,6 @@ async function snapshot(f: Fx, actor: ActorName, accounts = true): Promise<strin
     state.incoming = await get(c, '/api/shares/incoming');
   }
   return JSON.stringify(state, (k, v: unknown) => (VOLATILE.has(k) ? undefined : v));
-}
-
-/** The routes Fastify knows, read from its route tree ("GET /api/nodes/:id", …). */
-function registeredRoutes(server: TestServer): Set<string> {
-  const out = new Set<string>();
-  const stack: string[] = [];
-  for (const line of server.app.http.printRoutes({ commonPrefix: false }).split('\n')) {
-    const m = /^([│ ]*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (!m) continue;
-    const depth = m[1]!.length / 4;
-    const full = depth > 0 ? stack[depth - 1]! + m[2]! : m[2]!.replace(/^(?!\/)/, '/');
-    stack[depth] = full;
-    stack.length = depth + 1;
-    for (const method of m[3]?.split(',') ?? []) out.add(`${method.trim()} ${full}`);
-  }
-  return out;
 }
 
 describe(`authorization by sharing role (${dialect})`, () => {
