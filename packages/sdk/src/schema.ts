@@ -1071,7 +1071,7 @@ export interface paths {
         };
         /**
          * List a folder
-         * @description Folders first, then files, in the chosen order. Pass nextCursor back as cursor for the next page. The first page (no cursor) also gives total, the number of items in the folder.
+         * @description Folders first, then files, in the chosen order. Pass nextCursor back as cursor for the next page. With total=true, the first page (no cursor) also gives total, the number of items in the folder.
          */
         get: {
             parameters: {
@@ -1080,6 +1080,8 @@ export interface paths {
                     order?: "asc" | "desc";
                     limit?: number;
                     cursor?: string;
+                    /** @description First page only: also count the items in the folder (answer field total) */
+                    total?: boolean;
                 };
                 header?: never;
                 path: {
@@ -4085,6 +4087,8 @@ export interface paths {
                     order?: "asc" | "desc";
                     limit?: number;
                     cursor?: string;
+                    /** @description First page only: also count the items in the folder (answer field total) */
+                    total?: boolean;
                 };
                 header?: never;
                 path: {

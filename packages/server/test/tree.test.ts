@@ -73,11 +73,16 @@ describe(`file tree semantics (${dialect})`, () => {
     expect(wrong.body.error.code).toBe('invalid_cursor');
   });
 
-  it('gives the number of live children on the first page only', async () => {
+  it('gives the number of live children on the first page only, when asked', async () => {
     const folder = (await c.json('POST', `/api/nodes/${c.rootId}/folders`, { name: 'counted' }, 201)).body;
     const list = async (query = '') =>
-      (await c.json('GET', `/api/nodes/${folder.id}/children?${query}`, undefined, 200)).body;
+      (await c.json('GET', `/api/nodes/${folder.id}/children?total=true&${query}`, undefined, 200)).body;
     expect(await list()).toEqual({ items: [], nextCursor: null, total: 0 });
+    // Not asked: no count (it scans the whole folder).
+    expect((await c.json('GET', `/api/nodes/${folder.id}/children`, undefined, 200)).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
 
     for (let i = 0; i < 3; i++)
       await c.json('POST', `/api/nodes/${folder.id}/folders`, { name: `d${i}` }, 201);
@@ -106,7 +111,9 @@ describe(`file tree semantics (${dialect})`, () => {
     expect((await list('limit=1')).total).toBe(6);
     // The total of a subfolder counts its own children only.
     const d0 = await c.resolve('/counted/d0');
-    expect((await c.json('GET', `/api/nodes/${d0.id}/children`, undefined, 200)).body.total).toBe(1);
+    expect((await c.json('GET', `/api/nodes/${d0.id}/children?total=true`, undefined, 200)).body.total).toBe(
+      1,
+    );
   });
 
   it('restores into a recreated folder and renames on a clash', async () => {

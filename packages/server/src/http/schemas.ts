@@ -115,6 +115,9 @@ export const ListQuery = Type.Object({
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   cursor: Type.Optional(Type.String({ maxLength: 2048 })),
+  total: Type.Optional(
+    Type.Boolean({ description: 'First page only: also count the items in the folder (answer field total)' }),
+  ),
 });
 
 /** Error responses every authenticated route can give, for the OpenAPI document. */

@@ -7,6 +7,8 @@ export interface ListOptions {
   order: SortOrder;
   limit: number;
   cursor: string | null;
+  /** On the first page, also count the folder's items: a scan of the whole folder, so on request. */
+  total?: boolean;
 }
 
 interface CursorState extends Keyset {
@@ -17,15 +19,15 @@ interface CursorState extends Keyset {
 
 /**
  * One page of a folder's live children, for a folder the caller has already authorized (through
- * NodeAccess, or a public link's LinkAccess). The first page (no cursor) also carries `total`, the
- * number of live children, so a client can show "n items" without walking every page.
+ * NodeAccess, or a public link's LinkAccess). Asked for, the first page (no cursor) also carries
+ * `total`, the number of live children, so a client can size its view without walking every page.
  */
 export async function listFolder(
   ex: Executor,
   folderId: string,
   opts: ListOptions,
 ): Promise<{ rows: NodeRow[]; nextCursor: string | null; total?: number }> {
-  if (opts.cursor) return listPage(ex, folderId, opts);
+  if (opts.cursor || !opts.total) return listPage(ex, folderId, opts);
   const [page, total] = await Promise.all([
     listPage(ex, folderId, opts),
     nodesRepo.countLiveChildren(ex, folderId),

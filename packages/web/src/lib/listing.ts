@@ -70,7 +70,7 @@ export function useListing(folderId: string | null, sort: SortKey, order: 'asc' 
     setError(null);
     call(
       api.GET('/api/nodes/{id}/children', {
-        params: { path: { id: folderId }, query: { sort, order, limit: FIRST_PAGE } },
+        params: { path: { id: folderId }, query: { sort, order, limit: FIRST_PAGE, total: true } },
       }),
     )
       .then((page) => {

@@ -359,6 +359,7 @@ export function linkRoutes(app: App, s: Services): void {
           order: req.query.order ?? 'asc',
           limit: req.query.limit ?? 100,
           cursor: req.query.cursor ?? null,
+          total: req.query.total ?? false,
         });
       },
     );

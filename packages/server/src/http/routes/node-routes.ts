@@ -89,7 +89,7 @@ export function nodeRoutes(app: App, s: Services): void {
         summary: 'List a folder',
         description:
           'Folders first, then files, in the chosen order. Pass nextCursor back as cursor for the next page. ' +
-          'The first page (no cursor) also gives total, the number of items in the folder.',
+          'With total=true, the first page (no cursor) also gives total, the number of items in the folder.',
         params: IdParams,
         querystring: ListQuery,
         response: { 200: NodePage, ...commonErrors(404, 409) },
@@ -101,6 +101,7 @@ export function nodeRoutes(app: App, s: Services): void {
         order: req.query.order ?? 'asc',
         limit: req.query.limit ?? 100,
         cursor: req.query.cursor ?? null,
+        total: req.query.total ?? false,
       }),
   );
 
