@@ -24,6 +24,9 @@ import { NodesService } from './nodes/nodes-service.js';
 import { Metrics } from './observability/metrics.js';
 import { QuotaService } from './quotas/quota-service.js';
 import type { Services } from './services.js';
+import { LockGuard } from './locks/lock-guard.js';
+import { LocksService } from './locks/locks-service.js';
+import { PropertiesService } from './properties/properties-service.js';
 import { BlobCollector } from './storage/blob-collector.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { LocalBlobStore } from './storage/local-blob-store.js';
@@ -65,9 +68,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const accounts = new AccountsService(database, clock, config, hasher, new LoginThrottle(database, clock));
   const access = new NodeAccess(database);
-  const nodes = new NodesService(database, clock, access);
+  const lockGuard = new LockGuard(clock);
+  const nodes = new NodesService(database, clock, access, lockGuard);
   const quotas = new QuotaService(database, clock, instanceId);
-  const files = new FilesService(database, clock, access, nodes, blobs, quotas, metrics);
+  const files = new FilesService(database, clock, access, nodes, blobs, quotas, metrics, lockGuard);
+  const locks = new LocksService(database, clock, access, lockGuard, {
+    defaultSeconds: config.davLockDefaultSeconds,
+    maxSeconds: config.davLockMaxSeconds,
+  });
+  const properties = new PropertiesService(database, access, lockGuard);
   // One archiver: signed-in zips authorize through NodeAccess, link zips through LinkAccess.
   const archive = new ArchiveService(database, access, blobs);
   const trash = new TrashService(database, clock, nodes, config.trashRetentionMs);
@@ -115,6 +124,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     admin: new AdminService(database),
     nodes,
     files,
+    locks,
+    properties,
     archive,
     trash,
     sharing,

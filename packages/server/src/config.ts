@@ -23,6 +23,13 @@ export interface Config {
   sendDefaultLifetimeMs: number;
   sendMaxLifetimeMs: number;
   sendsPerUser: number;
+  /** WebDAV: Basic auth with the account password (off: personal access tokens only). */
+  davPasswordAuth: boolean;
+  /** PROPFIND Depth: infinity lists at most this many items (0: refused outright). */
+  davDepthInfinityLimit: number;
+  /** Lock lifetime when the client names none, and the longest granted. */
+  davLockDefaultSeconds: number;
+  davLockMaxSeconds: number;
   blobGcGraceMs: number;
   sessionTtlMs: number;
   sessionRememberTtlMs: number;
@@ -178,6 +185,10 @@ export function loadConfig(env: Source = process.env, cwd = process.cwd()): Conf
     sendDefaultLifetimeMs: int('LOFT_SEND_DEFAULT_MINUTES', 120, 1, 365 * 24 * 60) * 60_000,
     sendMaxLifetimeMs: int('LOFT_SEND_MAX_MINUTES', 7 * 24 * 60, 1, 365 * 24 * 60) * 60_000,
     sendsPerUser: int('LOFT_SENDS_PER_USER', 10, 1, 10_000),
+    davPasswordAuth: bool('LOFT_DAV_PASSWORD_AUTH', false),
+    davDepthInfinityLimit: int('LOFT_DAV_DEPTH_INFINITY_LIMIT', 10_000, 0, 10_000_000),
+    davLockDefaultSeconds: int('LOFT_DAV_LOCK_DEFAULT_SECONDS', 600, 1, 7 * 24 * 3600),
+    davLockMaxSeconds: int('LOFT_DAV_LOCK_MAX_SECONDS', 3600, 1, 7 * 24 * 3600),
     blobGcGraceMs: int('LOFT_BLOB_GC_GRACE_MINUTES', 60, 1, 10 * 24 * 60) * 60_000,
     sessionTtlMs: int('LOFT_SESSION_TTL_HOURS', 12, 1, 24 * 365) * 3600_000,
     sessionRememberTtlMs: int('LOFT_SESSION_REMEMBER_DAYS', 30, 1, 3650) * day,

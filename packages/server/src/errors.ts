@@ -37,6 +37,13 @@ export const ErrorCodes = {
   link_forbidden: 403,
   link_expired: 410,
   link_exhausted: 410,
+  invalid_xml: 400,
+  locked: 423,
+  lock_token_mismatch: 409,
+  depth_too_deep: 403,
+  property_protected: 403,
+  bad_gateway: 502,
+  missing_parent: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -79,7 +86,8 @@ export const errors = {
       received: got,
     }),
   unauthenticated: () => new LoftError('unauthenticated', 'Sign in to continue.'),
-  invalidCredentials: () => new LoftError('invalid_credentials', 'Wrong username/email or password.'),
+  invalidCredentials: (message = 'Wrong username/email or password.') =>
+    new LoftError('invalid_credentials', message),
   banned: () => new LoftError('account_banned', 'This account has been suspended.'),
   forbidden: (message = 'You are not allowed to do that.') => new LoftError('forbidden', message),
   csrf: () => new LoftError('csrf_rejected', 'Cross-site request refused. Reload the page and try again.'),
@@ -122,6 +130,28 @@ export const errors = {
   linkPasswordInvalid: () => new LoftError('link_password_invalid', 'Wrong password for this link.'),
   linkForbidden: (message: string) => new LoftError('link_forbidden', message),
   linkExpired: (expiresAt: number) => new LoftError('link_expired', 'This link has expired.', { expiresAt }),
+  missingParent: () =>
+    new LoftError('missing_parent', 'The folder this item would go into does not exist. Create it first.'),
+  invalidXml: (message: string) => new LoftError('invalid_xml', message),
+  locked: (lockRoot: string) =>
+    new LoftError(
+      'locked',
+      'This item is locked by a WebDAV client (an editor has it open). Try again once it is closed.',
+      { lockRoot },
+    ),
+  lockTokenMismatch: () =>
+    new LoftError('lock_token_mismatch', 'That lock token does not belong to a lock on this item.'),
+  depthTooDeep: (limit: number) =>
+    new LoftError(
+      'depth_too_deep',
+      `Listing a whole tree at once is limited to ${limit} items; list it folder by folder (Depth: 1).`,
+      { limit },
+    ),
+  propertyProtected: (name: string) =>
+    new LoftError(
+      'property_protected',
+      `The property ${name} is computed by the server and cannot be changed.`,
+    ),
   linkExhausted: (maxDownloads: number) =>
     new LoftError('link_exhausted', 'This link has reached its download limit.', { maxDownloads }),
 };

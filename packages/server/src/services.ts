@@ -8,6 +8,8 @@ import type { LinksService } from './links/links-service.js';
 import type { PublicLinksService } from './links/public-links-service.js';
 import type { ArchiveService } from './nodes/archive-service.js';
 import type { FilesService } from './nodes/files-service.js';
+import type { LocksService } from './locks/locks-service.js';
+import type { PropertiesService } from './properties/properties-service.js';
 import type { NodesService } from './nodes/nodes-service.js';
 import type { Metrics } from './observability/metrics.js';
 import type { QuotaService } from './quotas/quota-service.js';
@@ -27,6 +29,10 @@ export interface Services {
   admin: AdminService;
   nodes: NodesService;
   files: FilesService;
+  /** WebDAV write locks; every service enforces them through the same LockGuard. */
+  locks: LocksService;
+  /** Dead properties (WebDAV PROPPATCH). */
+  properties: PropertiesService;
   archive: ArchiveService;
   trash: TrashService;
   sharing: SharingService;

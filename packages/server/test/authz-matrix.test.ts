@@ -942,6 +942,9 @@ const TABLE: Row[] = [
       },
     ],
   })),
+  // WebDAV: paths name items in the caller's own tree, so another user's request for A's path
+  // reaches their own (missing) items: 404, or 409 where the folder to write into is missing.
+  ...davRows(),
   // operations and documentation: public, hidden from the OpenAPI document
   ...(
     [
@@ -998,6 +1001,157 @@ const TABLE: Row[] = [
   },
 ];
 
+const LOCKINFO =
+  '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>' +
+  '<D:locktype><D:write/></D:locktype><D:owner>matrix</D:owner></D:lockinfo>';
+const PROPPATCH =
+  '<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:matrix"><D:set><D:prop>' +
+  '<Z:color>blue</Z:color></D:prop></D:set></D:propertyupdate>';
+
+function davRows(): Row[] {
+  // Through /dav/<username>/: for anyone else, the first name is just a missing folder in their tree.
+  const folder = (t: Fx) => `/dav/${enc(t.username)}/${enc(t.folderName)}/`;
+  const file = (t: Fx) => `${folder(t)}${enc(t.fileName)}`;
+  const dest = (t: Fx, name: string) => ({ destination: `${folder(t)}${name}` });
+  const bogusToken = { 'lock-token': '<urn:uuid:00000000-0000-4000-8000-000000000000>' };
+  const calls: Record<string, { root: Call[]; item: Call[] }> = {
+    GET: {
+      root: [{ label: 'root', req: () => ({ method: 'GET', path: '/dav/' }), owner: 200 }],
+      item: [
+        { label: 'file', req: (t) => ({ method: 'GET', path: file(t) }), owner: 200, other: 404 },
+        { label: 'folder', req: (t) => ({ method: 'GET', path: folder(t) }), owner: 200, other: 404 },
+      ],
+    },
+    PROPFIND: {
+      root: [
+        {
+          label: 'root',
+          req: () => ({ method: 'PROPFIND', path: '/dav', headers: { depth: '1' } }),
+          owner: 207,
+          // Every fixture uses the same names: the caller sees their own items of those names.
+          mayEcho: (t) => [t.folderName, t.looseName],
+        },
+      ],
+      item: [
+        {
+          label: 'folder',
+          req: (t) => ({ method: 'PROPFIND', path: folder(t), headers: { depth: '1' } }),
+          owner: 207,
+          other: 404,
+        },
+      ],
+    },
+    PROPPATCH: {
+      root: [
+        { label: 'root', req: () => ({ method: 'PROPPATCH', path: '/dav/', raw: PROPPATCH }), owner: 207 },
+      ],
+      item: [
+        {
+          label: 'file',
+          req: (t) => ({ method: 'PROPPATCH', path: file(t), raw: PROPPATCH }),
+          owner: 207,
+          other: 404,
+        },
+      ],
+    },
+    PUT: {
+      root: [{ label: 'root', req: () => ({ method: 'PUT', path: '/dav', raw: 'x' }), owner: 405 }],
+      item: [
+        {
+          label: 'file',
+          req: (t) => ({ method: 'PUT', path: file(t), raw: 'new content' }),
+          owner: 204,
+          other: 409,
+        },
+      ],
+    },
+    DELETE: {
+      root: [{ label: 'root', req: () => ({ method: 'DELETE', path: '/dav/' }), owner: 405 }],
+      item: [{ label: 'file', req: (t) => ({ method: 'DELETE', path: file(t) }), owner: 204, other: 404 }],
+    },
+    MKCOL: {
+      root: [{ label: 'root', req: () => ({ method: 'MKCOL', path: '/dav/' }), owner: 405 }],
+      item: [
+        {
+          label: 'subfolder',
+          req: (t) => ({ method: 'MKCOL', path: `${folder(t)}new` }),
+          owner: 201,
+          other: 409,
+        },
+      ],
+    },
+    COPY: {
+      root: [
+        { label: 'root', req: (t) => ({ method: 'COPY', path: '/dav', headers: dest(t, 'x') }), owner: 405 },
+      ],
+      item: [
+        {
+          label: 'file',
+          req: (t) => ({ method: 'COPY', path: file(t), headers: dest(t, 'copy.txt') }),
+          owner: 201,
+          other: 404,
+        },
+      ],
+    },
+    MOVE: {
+      root: [
+        { label: 'root', req: (t) => ({ method: 'MOVE', path: '/dav/', headers: dest(t, 'x') }), owner: 405 },
+      ],
+      item: [
+        {
+          label: 'file',
+          req: (t) => ({ method: 'MOVE', path: file(t), headers: dest(t, 'moved.txt') }),
+          owner: 201,
+          other: 404,
+        },
+      ],
+    },
+    LOCK: {
+      root: [{ label: 'refresh without token', req: () => ({ method: 'LOCK', path: '/dav/' }), owner: 400 }],
+      item: [
+        {
+          label: 'file',
+          req: (t) => ({ method: 'LOCK', path: file(t), raw: LOCKINFO }),
+          owner: 200,
+          other: 409,
+        },
+      ],
+    },
+    UNLOCK: {
+      root: [
+        { label: 'root', req: () => ({ method: 'UNLOCK', path: '/dav/', headers: bogusToken }), owner: 409 },
+      ],
+      item: [
+        {
+          label: 'file',
+          req: (t) => ({ method: 'UNLOCK', path: file(t), headers: bogusToken }),
+          owner: 409,
+          other: 404,
+        },
+      ],
+    },
+    OPTIONS: {
+      root: [{ label: 'root', req: () => ({ method: 'OPTIONS', path: '/dav/' }), owner: 200 }],
+      item: [{ label: 'file', req: (t) => ({ method: 'OPTIONS', path: file(t) }), owner: 200 }],
+    },
+  };
+  const rows: Row[] = [];
+  for (const [method, c] of Object.entries(calls)) {
+    const kind: Kind = method === 'OPTIONS' ? 'public' : 'self';
+    rows.push({ method, route: '/dav', kind, hidden: true, calls: c.root });
+    rows.push({ method, route: '/dav/*', kind, hidden: true, calls: c.item });
+  }
+  // Windows asks the server root whether it speaks WebDAV before it mounts a folder.
+  rows.push({
+    method: 'OPTIONS',
+    route: '/',
+    kind: 'public',
+    hidden: true,
+    calls: [{ label: 'server root', req: () => ({ method: 'OPTIONS', path: '/' }), owner: 200 }],
+  });
+  return rows;
+}
+
 /** Fastify answers HEAD for every GET route; HEAD must be held to the same rules. */
 const ROWS: Row[] = TABLE.flatMap((r) =>
   r.method === 'GET'
@@ -1017,7 +1171,7 @@ function headOf(f: Call['req']): Call['req'] {
   return (t, me, ctx) => ({ ...f(t, me, ctx), method: 'HEAD' });
 }
 
-const UNSAFE = (r: Row) => !['GET', 'HEAD'].includes(r.method);
+const UNSAFE = (r: Row) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method);
 
 /** The user every fixture shares its file with: none of the matrix's strangers. */
 let recipient = '';

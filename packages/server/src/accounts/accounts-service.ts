@@ -53,8 +53,12 @@ export interface IssuedToken {
 
 /** Touch at most this often: a write per request would cost more than the request. */
 const TOUCH_INTERVAL_MS = 60_000;
+const PASSWORD_CACHE_MS = 5 * 60_000;
+const PASSWORD_CACHE_MAX = 10_000;
 
 export class AccountsService {
+  private readonly passwordCache = new Map<string, { userId: string; passwordHash: string; until: number }>();
+
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
@@ -147,28 +151,66 @@ export class AccountsService {
     userAgent: string | null;
     remember: boolean;
   }): Promise<{ session: IssuedToken; user: UserView }> {
-    const login = input.login.trim().toLowerCase();
-    await this.throttle.check(login, input.ip);
+    const user = await this.verifyPassword(input.login, input.password, input.ip);
+    const ttl = input.remember ? this.config.sessionRememberTtlMs : this.config.sessionTtlMs;
+    const session = await this.issueToken(user.id, 'session', input.userAgent ?? 'session', ttl, input);
+    await usersRepo.touchActivity(this.database.db, user.id, this.clock.now());
+    return { session, user: toUserView(user) };
+  }
+
+  /** Checks a password under the login throttle; the user, or 401/403/429. */
+  private async verifyPassword(rawLogin: string, password: string, ip: string): Promise<UserRow> {
+    const login = rawLogin.trim().toLowerCase();
+    await this.throttle.check(login, ip);
     const user = login ? await usersRepo.findByLogin(this.database.db, login) : undefined;
     // Unknown users cost one argon2 verify too, so timing does not tell which names exist.
     const ok = user
-      ? await this.hasher.verify(user.password_hash, input.password)
-      : await this.hasher.verifyDummy(input.password).then(() => false);
+      ? await this.hasher.verify(user.password_hash, password)
+      : await this.hasher.verifyDummy(password).then(() => false);
     // Parallel attempts all pass the first check before any failure is recorded; a block set while
     // this one was being verified wins, whatever the password, so it reveals nothing either way.
-    await this.throttle.check(login, input.ip);
+    await this.throttle.check(login, ip);
     if (!user || !ok) {
-      const blockedUntil = await this.throttle.recordFailure(login, input.ip);
+      const blockedUntil = await this.throttle.recordFailure(login, ip);
       const now = this.clock.now();
       if (blockedUntil > now) throw errors.tooManyRequests(Math.ceil((blockedUntil - now) / 1000));
       throw errors.invalidCredentials();
     }
     await this.throttle.recordSuccess(login);
     if (user.status === 'banned') throw errors.banned();
-    const ttl = input.remember ? this.config.sessionRememberTtlMs : this.config.sessionTtlMs;
-    const session = await this.issueToken(user.id, 'session', input.userAgent ?? 'session', ttl, input);
-    await usersRepo.touchActivity(this.database.db, user.id, this.clock.now());
-    return { session, user: toUserView(user) };
+    return user;
+  }
+
+  /**
+   * The account password as a credential on every request (WebDAV Basic, when the operator allows
+   * it). argon2 on each request would cost more than the request, so a success is remembered for a
+   * few minutes, keyed by a hash of name and password, and only while the stored hash is unchanged:
+   * a password change or reset ends it at once, a ban on the next request.
+   */
+  async authenticatePassword(rawLogin: string, password: string, ip: string): Promise<Actor> {
+    const key = sha256Hex(`${rawLogin.trim().toLowerCase()}\0${password}`);
+    const now = this.clock.now();
+    const hit = this.passwordCache.get(key);
+    let user = hit && hit.until > now ? await usersRepo.findById(this.database.db, hit.userId) : undefined;
+    if (!user || user.password_hash !== hit?.passwordHash) {
+      this.passwordCache.delete(key);
+      user = await this.verifyPassword(rawLogin, password, ip);
+      if (this.passwordCache.size >= PASSWORD_CACHE_MAX) this.passwordCache.clear();
+      this.passwordCache.set(key, {
+        userId: user.id,
+        passwordHash: user.password_hash,
+        until: now + PASSWORD_CACHE_MS,
+      });
+    }
+    if (user.status === 'banned') throw errors.banned();
+    return {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      rootId: user.root_id,
+      tokenId: `password:${user.id}`,
+      via: 'password',
+    };
   }
 
   private async issueToken(

@@ -132,6 +132,30 @@ export interface SendsTable {
   expires_at: number;
 }
 
+export interface LocksTable {
+  /** The lock token, "urn:uuid:…", also the client's proof of holding the lock. */
+  token: string;
+  node_id: string;
+  tree_owner_id: string;
+  user_id: string;
+  scope: 'exclusive' | 'shared';
+  /** "infinity": the lock covers everything below the node too. */
+  depth: '0' | 'infinity';
+  owner_xml: string | null;
+  /** The URL the lock was taken on, shown as its lockroot. */
+  root_href: string;
+  timeout_seconds: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface PropertiesTable {
+  node_id: string;
+  ns: string;
+  name: string;
+  xml: string;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -144,6 +168,8 @@ export interface DB {
   shares: SharesTable;
   links: LinksTable;
   sends: SendsTable;
+  locks: LocksTable;
+  properties: PropertiesTable;
 }
 
 /** Anything a repository function can run on: the database or an open transaction. */

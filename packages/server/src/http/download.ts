@@ -68,8 +68,9 @@ export async function sendDownload(
   reply: FastifyReply,
   d: Downloadable,
   disposition: 'attachment' | 'inline' = 'attachment',
+  /** The entity tag, when the protocol spells the content hash another way (WebDAV). */
+  etag = `"${d.sha256}"`,
 ): Promise<void> {
-  const etag = `"${d.sha256}"`;
   const lastModified = new Date(Math.floor(d.modifiedAt / 1000) * 1000);
   reply.header('etag', etag);
   reply.header('last-modified', lastModified.toUTCString());

@@ -104,7 +104,12 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   socket.destroy(err);
 }
 
-export function installErrorHandling(app: FastifyInstance, renderer: ErrorRenderer = jsonRenderer): void {
+export function installErrorHandling(
+  app: FastifyInstance,
+  renderer: ErrorRenderer = jsonRenderer,
+  /** A plugin scope shares its parent's not-found handler; only the root sets one. */
+  opts: { notFound: boolean } = { notFound: true },
+): void {
   app.setErrorHandler(async (err, req, reply) => {
     const loft = toLoftError(err, req);
     if (reply.sent || reply.raw.headersSent) {
@@ -115,6 +120,7 @@ export function installErrorHandling(app: FastifyInstance, renderer: ErrorRender
     renderer.render(reply, loft);
     return reply;
   });
+  if (!opts.notFound) return;
   app.setNotFoundHandler(async (req, reply) => {
     drainBody(req, reply);
     renderer.render(

@@ -8,6 +8,7 @@ import { Readable, Transform, pipeline } from 'node:stream';
 import { errors } from '../errors.js';
 import type { Services } from '../services.js';
 import { installAuthentication } from './auth.js';
+import { addDavMethods, davRoutes } from './dav/dav-routes.js';
 import { clientErrorHandler, installErrorHandling, renderFrameworkError } from './error-handler.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -21,6 +22,8 @@ import { trashRoutes } from './routes/trash-routes.js';
 import { ErrorBody, Node, User } from './schemas.js';
 import type { App } from './types.js';
 import { webAppRoutes } from './web-app.js';
+
+const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND']);
 
 export interface HttpState {
   shuttingDown: boolean;
@@ -47,6 +50,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   installErrorHandling(app);
+  addDavMethods(app);
   // While draining, requests on connections still open get a catalogue error, not a bare 503.
   app.addHook('onRequest', async (req) => {
     if (state.shuttingDown && req.url !== '/readyz' && req.url !== '/healthz') {
@@ -88,7 +92,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
 
   // A write is acknowledged only once its transaction is on disk (one fsync for many writes).
   app.addHook('onSend', async (req, reply, payload) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') await s.database.durable();
+    if (!READ_ONLY.has(req.method)) await s.database.durable();
     if (typeof payload === 'string' || Buffer.isBuffer(payload))
       s.metrics.bytesOut.inc(Buffer.byteLength(payload));
     else if (payload instanceof Readable) {
@@ -132,6 +136,7 @@ export async function buildHttpServer(s: Services, state: HttpState = { shutting
   sendRoutes(app, s);
   adminRoutes(app, s);
   opsRoutes(app, s, state);
+  davRoutes(app, s);
   webAppRoutes(app, s.config);
   return app;
 }

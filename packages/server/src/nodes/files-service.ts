@@ -17,7 +17,8 @@ import type { NodeAccess } from './access.js';
 import { contentTypeFor } from './content-types.js';
 import { normalizeName, parsePath, sortNameOf } from './names.js';
 import { toNodeView, type NodeView } from './node-view.js';
-import type { NodesService } from './nodes-service.js';
+import { selfOf, type NodesService } from './nodes-service.js';
+import type { LockGuard } from '../locks/lock-guard.js';
 
 export interface UploadInput {
   body: Readable;
@@ -73,6 +74,7 @@ export class FilesService {
     private readonly blobs: BlobStore,
     private readonly quotas: QuotaService,
     private readonly telemetry: Telemetry,
+    private readonly locks: LockGuard,
   ) {}
 
   uploadInto(actor: Actor, parentId: string, name: string, input: UploadInput) {
@@ -204,6 +206,7 @@ export class FilesService {
       }
     }
     if (input.ifMatch && existing?.sha256 !== input.ifMatch) throw errors.preconditionFailed();
+    await this.locks.assertWritable(trx, actor, [selfOf(existing ?? parent!)]);
 
     const refs = await blobsRepo.addRef(trx, blob.sha256, blob.size, now);
     // The collector may have removed these bytes between put() and now; the row lock we hold
@@ -314,6 +317,7 @@ export class FilesService {
   async restoreVersion(actor: Actor, nodeId: string, versionId: string): Promise<NodeView> {
     return this.database.transaction(async (trx) => {
       const node = await this.access.loadFile(actor, nodeId, 'write', trx);
+      await this.locks.assertWritable(trx, actor, [selfOf(node)]);
       const v = await versionsRepo.find(trx, node.id, versionId);
       if (!v) throw errors.notFound('Version');
       const patch = {

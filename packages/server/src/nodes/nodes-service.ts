@@ -8,6 +8,8 @@ import { lockUserTree, usersRepo } from '../db/users-repo.js';
 import { versionsRepo } from '../db/versions-repo.js';
 import { blobsRepo } from '../db/blobs-repo.js';
 import { errors } from '../errors.js';
+import type { LockCheck, LockGuard } from '../locks/lock-guard.js';
+import { PropertiesService } from '../properties/properties-service.js';
 import { newId } from '../util/ids.js';
 import type { Grant, NodeAccess } from './access.js';
 import { listFolder, type ListOptions } from './folder-listing.js';
@@ -26,6 +28,7 @@ export class NodesService {
     private readonly database: Database,
     private readonly clock: Clock,
     readonly access: NodeAccess,
+    private readonly locks: LockGuard,
   ) {}
 
   async get(actor: Actor, id: string): Promise<NodeView & { path: string }> {
@@ -77,6 +80,25 @@ export class NodesService {
     return node;
   }
 
+  /**
+   * Walks already-parsed names from the actor's root: the item, or when only the last name is
+   * missing, its would-be parent (for a PUT or MKCOL that creates it), or neither.
+   */
+  async lookup(
+    actor: Actor,
+    names: string[],
+    ex: Executor = this.database.db,
+  ): Promise<{ node: NodeRow | null; parent: NodeRow | null }> {
+    let node = await this.rootOf(actor, ex);
+    for (const [i, name] of names.entries()) {
+      if (node.kind !== 'folder') return { node: null, parent: null };
+      const child = await nodesRepo.findLiveChild(ex, node.id, name);
+      if (!child) return { node: null, parent: i === names.length - 1 ? node : null };
+      node = child;
+    }
+    return { node, parent: null };
+  }
+
   async pathOf(id: string, ex: Executor = this.database.db): Promise<string> {
     const chain = await nodesRepo.ancestry(ex, id);
     return (
@@ -101,6 +123,47 @@ export class NodesService {
     const folder = await this.access.loadFolder(actor, folderId, 'read');
     const { rows, ...page } = await listFolder(this.database.db, folder.id, opts);
     return { items: rows.map(toNodeView), ...page };
+  }
+
+  /** Every live child of a folder the actor may read, folders first, in pages (WebDAV listings). */
+  async *childPages(actor: Actor, folderId: string, pageSize = 5000): AsyncGenerator<NodeRow[]> {
+    const folder = await this.access.loadFolder(actor, folderId, 'read');
+    let cursor: string | null = null;
+    do {
+      const page = await listFolder(this.database.db, folder.id, {
+        sort: 'name',
+        order: 'asc',
+        limit: pageSize,
+        cursor,
+      });
+      yield page.rows;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /**
+   * The live tree below a folder, breadth-first, each item with its names below the folder.
+   * Refused past `limit` items: a whole drive in one answer would take minutes and gigabytes.
+   */
+  async tree(actor: Actor, folderId: string, limit: number): Promise<{ node: NodeRow; names: string[] }[]> {
+    const folder = await this.access.loadFolder(actor, folderId, 'read');
+    const out: { node: NodeRow; names: string[] }[] = [];
+    const namesOf = new Map<string, string[]>([[folder.id, []]]);
+    let frontier = [folder.id];
+    while (frontier.length) {
+      const children = await nodesRepo.liveChildrenOf(this.database.db, frontier);
+      if (out.length + children.length > limit) throw errors.depthTooDeep(limit);
+      frontier = [];
+      for (const c of children) {
+        const names = [...namesOf.get(c.parent_id!)!, c.name];
+        out.push({ node: c, names });
+        if (c.kind === 'folder') {
+          namesOf.set(c.id, names);
+          frontier.push(c.id);
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -199,6 +262,7 @@ export class NodesService {
       // Tree changes of one owner run one at a time, so nothing lands in a folder being trashed.
       await lockUserTree(trx, parent.owner_id);
       let current = await this.access.loadFolder(actor, parent.id, 'write', trx);
+      await this.locks.assertWritable(trx, actor, [selfOf(current)]);
       let created = false;
       for (const [i, name] of names.entries()) {
         const existing = await nodesRepo.findLiveChild(trx, current.id, name);
@@ -254,8 +318,13 @@ export class NodesService {
       const node = await this.access.loadForChange(actor, id, trx);
       if (node.parent_id === null) throw errors.rootImmutable();
       let parentId = node.parent_id;
+      const checks = [
+        treeOf(node),
+        { nodeId: node.parent_id, treeOwnerId: node.owner_id, scope: 'self' as const },
+      ];
       if (patch.parentId !== undefined && patch.parentId !== node.parent_id) {
         const target = await this.access.loadFolder(actor, patch.parentId, 'write', trx);
+        checks.push(selfOf(target));
         // Ownership and quota go with the tree: an item never changes owner by a move.
         if (target.owner_id !== node.owner_id) throw errors.crossOwnerMove();
         const chain = await nodesRepo.ancestry(trx, target.id);
@@ -264,6 +333,8 @@ export class NodesService {
       }
       const newName = name ?? node.name;
       if (newName === node.name && parentId === node.parent_id) return toNodeView(node);
+      await this.locks.assertWritable(trx, actor, checks);
+      await this.locks.forget(trx, node.owner_id, node.id);
       const updated: NodeRow = {
         ...node,
         name: newName,
@@ -293,7 +364,7 @@ export class NodesService {
   async copy(
     actor: Actor,
     id: string,
-    target: { parentId: string; name?: string; conflict?: ConflictPolicy },
+    target: { parentId: string; name?: string; conflict?: ConflictPolicy; shallow?: boolean },
   ): Promise<NodeView> {
     return this.database.transaction(async (trx) => {
       // Tree changes of one owner run one at a time, so nothing lands in a folder being trashed.
@@ -301,6 +372,7 @@ export class NodesService {
       const source = await this.access.load(actor, id, 'read', trx);
       if (source.parent_id === null) throw errors.rootImmutable();
       const parent = await this.access.loadFolder(actor, target.parentId, 'write', trx);
+      await this.locks.assertWritable(trx, actor, [selfOf(parent)]);
       if (source.kind === 'folder') {
         const chain = await nodesRepo.ancestry(trx, parent.id);
         if (chain.some((n) => n.id === source.id)) throw errors.moveIntoDescendant();
@@ -326,7 +398,8 @@ export class NodesService {
           owner_id: parent.owner_id,
         },
       ];
-      let frontier = source.kind === 'folder' ? [source.id] : [];
+      // Shallow: the folder alone, without its contents (WebDAV COPY with Depth: 0).
+      let frontier = source.kind === 'folder' && !target.shallow ? [source.id] : [];
       while (frontier.length) {
         const children = await nodesRepo.liveChildrenOf(trx, frontier);
         frontier = [];
@@ -367,6 +440,7 @@ export class NodesService {
         throw e;
       }
       await versionsRepo.insertMany(trx, versions);
+      await PropertiesService.copyAll(trx, idMap);
       const refs = new Map<string, { size: number; n: number }>();
       for (const v of versions) {
         const r = refs.get(v.sha256) ?? { size: v.size, n: 0 };
@@ -385,6 +459,11 @@ export class NodesService {
       await this.lockTreeOf(trx, actor, id);
       const node = await this.access.loadForChange(actor, id, trx);
       if (node.parent_id === null) throw errors.rootImmutable();
+      await this.locks.assertWritable(trx, actor, [
+        treeOf(node),
+        { nodeId: node.parent_id, treeOwnerId: node.owner_id, scope: 'self' },
+      ]);
+      await this.locks.forget(trx, node.owner_id, node.id);
       const ids = await nodesRepo.liveSubtreeIds(trx, node.id);
       const originalPath = await this.pathOf(node.parent_id, trx);
       await nodesRepo.markTrashed(trx, node.id, ids, this.clock.now(), originalPath);
@@ -408,6 +487,9 @@ export class NodesService {
     throw errors.nameConflict(name);
   }
 }
+
+export const selfOf = (n: NodeRow): LockCheck => ({ nodeId: n.id, treeOwnerId: n.owner_id, scope: 'self' });
+const treeOf = (n: NodeRow): LockCheck => ({ nodeId: n.id, treeOwnerId: n.owner_id, scope: 'tree' });
 
 /** A recipient sees paths from the item shared with them down, never the owner's folders above it. */
 function sharedPath(grant: Grant): string {

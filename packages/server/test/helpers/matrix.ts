@@ -21,7 +21,10 @@ export function registeredRoutes(server: TestServer): Set<string> {
     if (!m) continue;
     const depth = m[1]!.length / 4;
     // The tree prints the catch-all "/*" at the top as a bare "*".
-    const full = depth > 0 ? stack[depth - 1]! + m[2]! : m[2]!.replace(/^(?!\/)/, '/');
+    const parent = depth > 0 ? stack[depth - 1]! : '';
+    // A wildcard under a static route ("/dav" then "/dav/*") is printed as a bare "*" child.
+    const label = m[2] === '*' && parent && !parent.endsWith('/') ? '/*' : m[2]!;
+    const full = depth > 0 ? parent + label : label.replace(/^(?!\/)/, '/');
     stack[depth] = full;
     stack.length = depth + 1;
     for (const method of m[3]?.split(',') ?? []) out.add(`${method.trim()} ${full}`);
@@ -71,7 +74,14 @@ export async function send(
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
-    parsed = text;
+    parsed = xmlError(text) ?? text;
   }
   return { status: res.status, text, body: parsed };
+}
+
+/** A WebDAV error body, read into the JSON error shape so one set of checks fits both. */
+function xmlError(text: string): { error: { code: string; message: string } } | null {
+  const code = /<L:code>([^<]*)<\/L:code>/.exec(text)?.[1];
+  const message = /<L:message>([^<]*)<\/L:message>/.exec(text)?.[1];
+  return code && message !== undefined ? { error: { code, message } } : null;
 }

@@ -3,6 +3,7 @@ import * as m001 from './001-initial.js';
 import * as m002 from './002-shares.js';
 import * as m004 from './004-sends.js';
 import * as m003 from './003-links.js';
+import * as m005 from './005-dav.js';
 
 // Migrations are listed in code, not read from disk, so the compiled bundle carries them.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '002-shares': m002,
   '003-links': m003,
   '004-sends': m004,
+  '005-dav': m005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
