@@ -34,6 +34,10 @@
  *      transaction, batches of 500 rows, with matching versions rows, blob reference count and
  *      usage), since only the read is measured. The server is idle meanwhile; SQLite's WAL lets
  *      two processes share the file.
+ *   7. WebDAV (dav.ts, whose header tells the details): the same workload against Loft's /dav/,
+ *      Apache's mod_dav and `rclone serve webdav`, each started by the bench on loopback: PUT and
+ *      GET of the large file in every round above, then 4 KiB PUTs over 1 and 8 connections and
+ *      PROPFIND Depth 1 of collections of 2,000 and 10,000 entries.
  *
  * MB = 10^6 bytes. Results are printed as a table and written to bench/results/latest.json.
  * Exit code is 0 when every figure was measured, whether or not it meets its target; 1 when a step
@@ -41,7 +45,8 @@
  * LOFT_BENCH_SIZE (1GiB), LOFT_BENCH_ROUNDS (3), LOFT_BENCH_SMALL_COUNT (2000),
  * LOFT_BENCH_LIST_ENTRIES (100000), LOFT_BENCH_DIR (parent of the temporary directory; the OS temp
  * dir), LOFT_BENCH_SERVER (dist | tsx), LOFT_BENCH_NODE_ARGS (extra node flags for the server, such
- * as "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * as "--cpu-prof --cpu-prof-dir=/tmp/prof"); for WebDAV, LOFT_BENCH_DAV (0 skips it),
+ * LOFT_BENCH_DAV_ENTRIES (2000,10000), LOFT_BENCH_APACHE, LOFT_BENCH_RCLONE (binaries, 0 skips one).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -69,8 +74,10 @@ import { nodesRepo, type NodeRow } from '../src/db/nodes-repo.js';
 import { versionsRepo, type VersionRow } from '../src/db/versions-repo.js';
 import { sortNameOf } from '../src/nodes/names.js';
 import { newId } from '../src/util/ids.js';
+import { davResults, davRows, davSettings } from './dav-report.js';
+import { DAV_DEFAULTS, DAV_ENABLED, DavBench } from './dav.js';
 import { compileServer } from './lib/build.js';
-import { downloadDiscard, json, request } from './lib/http.js';
+import { downloadDiscard, json, manyRequests, request } from './lib/http.js';
 import { killAllChildren, rssOf, sampleRss, startBare, startLoft, type ChildServer } from './lib/proc.js';
 import { fmt, MB, median, percentile, table, type Row } from './lib/report.js';
 
@@ -196,6 +203,7 @@ async function bareDownload(bare: ChildServer, size: number, chunk: number): Pro
 
 interface Session {
   base: string;
+  username: string;
   auth: Record<string, string>;
   userId: string;
   rootId: string;
@@ -219,7 +227,13 @@ async function signIn(loft: ChildServer): Promise<Session> {
     { login: username, password },
     200,
   );
-  return { base, auth: { authorization: `Bearer ${r.token}` }, userId: r.user.id, rootId: r.user.rootId };
+  return {
+    base,
+    username,
+    auth: { authorization: `Bearer ${r.token}` },
+    userId: r.user.id,
+    rootId: r.user.rootId,
+  };
 }
 
 async function loftUpload(s: Session, loft: ChildServer, file: string, size: number, name: string) {
@@ -250,52 +264,20 @@ async function loftDownload(s: Session, node: UploadedNode): Promise<number> {
 /** `count` uploads of distinct 4 KiB bodies, `conns` at a time, each connection kept alive. */
 async function smallUploads(s: Session, folder: string, count: number, conns: number) {
   const bodies = Array.from({ length: count }, () => randomBytes(SMALL_SIZE));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: conns });
-  const latencies: number[] = [];
-  let next = 0;
-  let capped = false;
-  const t0 = performance.now();
-  const worker = async () => {
-    for (let i = next++; i < count; i = next++) {
-      if (since(t0) > SMALL_CAP_MS) {
-        capped = true;
-        return;
-      }
-      const started = performance.now();
-      const r = await request(
-        s.base,
-        'PUT',
-        `/api/files?path=${encodeURIComponent(`/${folder}/f${i}.bin`)}`,
-        {
-          agent,
-          headers: {
-            ...s.auth,
-            'content-type': 'application/octet-stream',
-            'content-length': String(SMALL_SIZE),
-          },
-          body: bodies[i],
-        },
-      );
-      if (r.status !== 201) {
-        throw new Error(`small upload ${i}: status ${r.status}: ${r.body.toString('utf8').slice(0, 300)}`);
-      }
-      latencies.push(since(started));
+  return manyRequests(count, conns, SMALL_CAP_MS, async (i, agent) => {
+    const r = await request(s.base, 'PUT', `/api/files?path=${encodeURIComponent(`/${folder}/f${i}.bin`)}`, {
+      agent,
+      headers: {
+        ...s.auth,
+        'content-type': 'application/octet-stream',
+        'content-length': String(SMALL_SIZE),
+      },
+      body: bodies[i],
+    });
+    if (r.status !== 201) {
+      throw new Error(`small upload ${i}: status ${r.status}: ${r.body.toString('utf8').slice(0, 300)}`);
     }
-  };
-  try {
-    await Promise.all(Array.from({ length: conns }, worker));
-  } finally {
-    agent.destroy();
-  }
-  const seconds = since(t0) / 1000;
-  return {
-    done: latencies.length,
-    capped,
-    seconds,
-    perSec: latencies.length / seconds,
-    p50Ms: median(latencies),
-    p95Ms: percentile(latencies, 95),
-  };
+  });
 }
 
 /** Fills a folder with `n` files straight through the repositories, in one transaction. */
@@ -453,11 +435,13 @@ async function main(): Promise<number> {
     ...(schema ? { DATABASE_URL: process.env.DATABASE_URL!, LOFT_DB_SCHEMA: schema } : {}),
   };
 
+  let dav: DavBench | null = null;
   let cleaned = false;
   const cleanupSync = () => {
     if (cleaned) return;
     cleaned = true;
     killAllChildren();
+    dav?.cleanupSync();
     rmSync(work, { recursive: true, force: true });
     rmSync(buildDir, { recursive: true, force: true });
   };
@@ -528,6 +512,10 @@ async function main(): Promise<number> {
     const s = loft ? await step('signing in', () => signIn(loft)) : null;
     if (s && loft && bare) {
       idleRss = rssOf(loft.pid);
+      if (DAV_ENABLED) {
+        dav = new DavBench(step);
+        await dav.start(work, { ...s, pid: loft.pid });
+      }
       for (let r = 0; r < ROUNDS; r++) {
         const d = await step(`round ${r + 1}/${ROUNDS}: disk, ${mib} MiB in 1 MiB writes + fdatasync`, () =>
           ddWrite(source, BIG),
@@ -567,6 +555,7 @@ async function main(): Promise<number> {
           const dl = await step(`round ${r + 1}: Loft download`, () => loftDownload(s, n));
           if (show(dl, 'MB/s') !== null) down.push(dl!);
         }
+        if (dav) await dav.round(r, ROUNDS, source, BIG);
         rmSync(source, { force: true });
       }
 
@@ -610,9 +599,11 @@ async function main(): Promise<number> {
             log(`    median ${fmt(listing.medianMs, 2, 'ms')}, p95 ${fmt(listing.p95Ms, 2, 'ms')}`);
         }
       }
+      if (dav) await dav.once(SMALL_COUNT);
     }
   } finally {
-    serverOutput = loft?.output() ?? '';
+    serverOutput = [dav?.output(), loft?.output()].filter(Boolean).join('\n'); // Loft's last: kept
+    if (dav) await dav.stop();
     if (loft) await step('stopping Loft', () => loft.stop());
     if (bare) await step('stopping the bare server', () => bare.stop());
   }
@@ -753,7 +744,10 @@ async function main(): Promise<number> {
     note: `VmRSS every ${RSS_EVERY_MS} ms; idle = after sign-in`,
   });
 
+  if (dav) rows.push(...davRows(dav, BIG, SMALL_COUNT, diskBest));
+
   const nonDefault =
+    !DAV_DEFAULTS ||
     BIG !== DEFAULTS.size ||
     ROUNDS !== DEFAULTS.rounds ||
     SMALL_COUNT !== DEFAULTS.smallCount ||
@@ -806,6 +800,7 @@ async function main(): Promise<number> {
       listLimit: LIST_LIMIT,
       listRequests: LIST_REQUESTS,
       rssSampleMs: RSS_EVERY_MS,
+      dav: dav ? davSettings(dav) : null,
       defaults: !nonDefault,
     },
     rows: rows.map((r) => ({
@@ -833,6 +828,7 @@ async function main(): Promise<number> {
       small8,
       populate,
       listing,
+      dav: dav ? davResults(dav) : null,
     },
     buildWarnings: buildWarnings || null,
     failures,

@@ -127,6 +127,33 @@ describe(`WebDAV (${dialect})`, () => {
     expect(named.text).toContain(`<D:href>/dav/${alice.username}/mount/a%20b.txt</D:href>`);
   });
 
+  it('reserves the username at the top of the files, so /dav/<username>/ is never ambiguous', async () => {
+    const u = alice.username;
+    const root = alice.client.user!.rootId;
+    const mk = await alice.client.json('POST', `/api/nodes/${root}/folders`, { name: u });
+    expect([mk.status, mk.body.error.code]).toEqual([400, 'invalid_name']);
+    expect(mk.body.error.message).toContain(`/dav/${u}/`);
+    expect((await dav(server, alice, 'MKCOL', `/dav/${u}/${u}`)).status).toBe(400);
+    expect((await dav(server, alice, 'PUT', `/dav/${u}/${u}`, { body: 'x' })).status).toBe(400);
+    await dav(server, alice, 'MKCOL', '/dav/inner');
+    await dav(server, alice, 'MKCOL', `/dav/inner/${u}`);
+    expect(
+      (await dav(server, alice, 'MOVE', `/dav/inner/${u}/`, { headers: { destination: `/dav/${u}/${u}/` } }))
+        .status,
+    ).toBe(400);
+    // Below the top it is an ordinary name; a copy to the top picks a free variant.
+    expect(
+      (await dav(server, alice, 'PROPFIND', `/dav/inner/${u}/`, { headers: { depth: '0' } })).status,
+    ).toBe(207);
+    const inner = (await alice.client.json('GET', `/api/resolve?path=/inner/${u}`, undefined, 200)).body;
+    const copy = await alice.client.json('POST', `/api/nodes/${inner.id}/copy`, {
+      parentId: root,
+      conflict: 'rename',
+    });
+    expect(copy.status).toBe(201);
+    expect(copy.body.name).toBe(`${u} (copy)`);
+  });
+
   it('writes through the same services as the REST API: versions, trash, quota', async () => {
     const c = alice.client;
     expect((await dav(server, alice, 'MKCOL', '/dav/docs')).status).toBe(201);

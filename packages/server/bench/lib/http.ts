@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { median, percentile } from './report.js';
 
 const execFileP = promisify(execFile);
 
@@ -108,4 +110,57 @@ export function downloadDiscardNode(
     req.on('error', reject);
     req.end();
   });
+}
+
+export interface ManyResult {
+  /** Requests completed (fewer than asked when capped). */
+  done: number;
+  capped: boolean;
+  seconds: number;
+  perSec: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+/**
+ * `count` requests, `conns` at a time over as many keep-alive connections: `send(i, agent)` makes
+ * request i and throws unless it succeeded. Stops early (`capped`) past `capMs`, so that a slow
+ * server cannot stall the bench.
+ */
+export async function manyRequests(
+  count: number,
+  conns: number,
+  capMs: number,
+  send: (i: number, agent: http.Agent) => Promise<void>,
+): Promise<ManyResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: conns });
+  const latencies: number[] = [];
+  let next = 0;
+  let capped = false;
+  const t0 = performance.now();
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      if (performance.now() - t0 > capMs) {
+        capped = true;
+        return;
+      }
+      const started = performance.now();
+      await send(i, agent);
+      latencies.push(performance.now() - started);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: conns }, worker));
+  } finally {
+    agent.destroy();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    done: latencies.length,
+    capped,
+    seconds,
+    perSec: latencies.length / seconds,
+    p50Ms: median(latencies),
+    p95Ms: percentile(latencies, 95),
+  };
 }

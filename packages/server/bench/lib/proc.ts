@@ -16,12 +16,25 @@ export interface ChildServer {
 
 const OUTPUT_KEEP = 64 * 1024;
 
-/** Every child still running; killed on exit whatever happens to the bench. */
+/**
+ * Every child still running; killed on exit whatever happens to the bench. A child started with
+ * `group` (Apache, which forks workers) leads a process group of its own and is killed with it.
+ */
 const running = new Set<ChildProcess>();
+const groups = new WeakSet<ChildProcess>();
+
+function killGroup(p: ChildProcess): void {
+  try {
+    process.kill(-p.pid!, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is gone already
+  }
+}
 
 export function killAllChildren(): void {
   for (const p of running) {
-    if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    if (groups.has(p)) killGroup(p);
+    else if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
   }
   running.clear();
 }
@@ -37,25 +50,91 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-function startChild(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const proc = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `command` as a child whose output is kept for the report. `group`: in a process group of
+ * its own, so that stop() and killAllChildren() also reach the processes it forks.
+ */
+export function startProcess(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  opts: { group?: boolean } = {},
+) {
+  const proc = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: !!opts.group });
   running.add(proc);
-  proc.on('exit', () => running.delete(proc));
+  if (opts.group) groups.add(proc);
+  proc.on('exit', () => {
+    running.delete(proc);
+    if (opts.group) killGroup(proc); // workers left behind by a parent that died
+  });
   let out = '';
   const keep = (c: Buffer) => {
     out = (out + c.toString('utf8')).slice(-OUTPUT_KEEP);
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
+  let spawnFailed = false;
+  proc.on('error', (e) => {
+    keep(Buffer.from(`${String(e)}\n`));
+    if (proc.pid === undefined) {
+      spawnFailed = true; // ENOENT and the like: no 'exit' may follow
+      running.delete(proc);
+    }
+  });
+  /** Exited, or never started. */
+  const gone = () => spawnFailed || proc.exitCode !== null || proc.signalCode !== null;
   const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    if (gone()) return;
     const exited = once(proc, 'exit');
     proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => (opts.group ? killGroup(proc) : proc.kill('SIGKILL')), 15_000);
     await exited;
     clearTimeout(timer);
   };
-  return { proc, output: () => out, stop };
+  return { proc, output: () => out, stop, gone };
+}
+
+function startChild(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  return startProcess(process.execPath, args, cwd, env);
+}
+
+/**
+ * Waits until a child answers `OPTIONS /` on `port` with any status, as a WebDAV server does once
+ * it listens; stops it and throws when it exits or takes longer than `timeoutMs`.
+ */
+export async function waitUntilAnswering(
+  child: ReturnType<typeof startProcess>,
+  port: number,
+  name: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.gone()) {
+      throw new Error(
+        `${name} exited during start-up (${child.proc.exitCode ?? child.proc.signalCode}):\n${child.output()}`,
+      );
+    }
+    if ((await statusOf(port, 'OPTIONS', '/')) !== null) return;
+    if (Date.now() > deadline) {
+      await child.stop();
+      throw new Error(`${name} did not answer within ${timeoutMs / 1000} s:\n${child.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function statusOf(port: number, method: string, path: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? null));
+    });
+    req.on('error', () => resolve(null));
+    req.setTimeout(2000, () => req.destroy());
+    req.end();
+  });
 }
 
 /**

@@ -17,7 +17,7 @@ import type { NodeAccess } from './access.js';
 import { contentTypeFor } from './content-types.js';
 import { normalizeName, parsePath, sortNameOf } from './names.js';
 import { toNodeView, type NodeView } from './node-view.js';
-import { selfOf, type NodesService } from './nodes-service.js';
+import { assertNameAllowed, selfOf, type NodesService } from './nodes-service.js';
 import type { LockGuard } from '../locks/lock-guard.js';
 
 export interface UploadInput {
@@ -206,6 +206,7 @@ export class FilesService {
       }
     }
     if (input.ifMatch && existing?.sha256 !== input.ifMatch) throw errors.preconditionFailed();
+    if (!existing) await assertNameAllowed(trx, parent!, name);
     await this.locks.assertWritable(trx, actor, [selfOf(existing ?? parent!)]);
 
     const refs = await blobsRepo.addRef(trx, blob.sha256, blob.size, now);

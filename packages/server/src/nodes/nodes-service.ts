@@ -272,6 +272,7 @@ export class NodesService {
           current = existing;
           continue;
         }
+        await assertNameAllowed(trx, current, name);
         current = await this.insertFolder(trx, current, name);
         created = true;
       }
@@ -285,6 +286,7 @@ export class NodesService {
     for (const name of names) {
       let existing = await nodesRepo.findLiveChild(trx, current.id, name);
       if (!existing) {
+        await assertNameAllowed(trx, current, name);
         // Concurrent uploads into one new folder: the first creates it, the others use it.
         const row = this.folderRow(current, name);
         if (await nodesRepo.insertIfAbsent(trx, row)) {
@@ -333,6 +335,8 @@ export class NodesService {
       }
       const newName = name ?? node.name;
       if (newName === node.name && parentId === node.parent_id) return toNodeView(node);
+      if (MAYBE_USERNAME.test(newName))
+        await assertNameAllowed(trx, (await nodesRepo.findById(trx, parentId))!, newName);
       await this.locks.assertWritable(trx, actor, checks);
       await this.locks.forget(trx, node.owner_id, node.id);
       const updated: NodeRow = {
@@ -478,11 +482,18 @@ export class NodesService {
     policy: ConflictPolicy,
     label: string,
   ): Promise<string> {
-    if (!(await nodesRepo.findLiveChild(trx, parentId, name))) return name;
-    if (policy === 'fail') throw errors.nameConflict(name);
+    const parent = MAYBE_USERNAME.test(name) ? await nodesRepo.findById(trx, parentId) : undefined;
+    const taken = async (n: string) =>
+      (await nodesRepo.findLiveChild(trx, parentId, n)) !== undefined ||
+      (parent !== undefined && (await isReservedName(trx, parent, n)));
+    if (!(await taken(name))) return name;
+    if (policy === 'fail') {
+      if (parent) await assertNameAllowed(trx, parent, name);
+      throw errors.nameConflict(name);
+    }
     for (let n = 1; n < 10_000; n++) {
       const candidate = variantName(name, label, n);
-      if (!(await nodesRepo.findLiveChild(trx, parentId, candidate))) return candidate;
+      if (!(await taken(candidate))) return candidate;
     }
     throw errors.nameConflict(name);
   }
@@ -561,4 +572,24 @@ export function newFolderRow(
     trash_root_id: null,
     original_path: null,
   };
+}
+
+const MAYBE_USERNAME = /^[a-z0-9._-]{3,32}$/;
+
+/**
+ * At the top of a user's files, their own username is reserved: WebDAV serves the drive at both
+ * /dav/… and /dav/<username>/…, so an item of that name would make /dav/<username>/ ambiguous.
+ * Only names that could be a username cost a query.
+ */
+export async function isReservedName(ex: Executor, parent: NodeRow, name: string): Promise<boolean> {
+  if (parent.parent_id !== null || !MAYBE_USERNAME.test(name)) return false;
+  const owner = await usersRepo.findById(ex, parent.owner_id);
+  return owner?.root_id === parent.id && owner.username === name;
+}
+
+export async function assertNameAllowed(ex: Executor, parent: NodeRow, name: string): Promise<void> {
+  if (await isReservedName(ex, parent, name))
+    throw errors.invalidName(
+      `"${name}" is your username, which is reserved at the top of your files (WebDAV clients reach your drive at /dav/${name}/)`,
+    );
 }
