@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as c from './commands.js';
 import { describeError } from './errors.js';
 import { link, share } from './sharing.js';
+import { dav, tokenCreate, tokenLs, tokenRevoke } from './tokens.js';
 import { get, put } from './transfer.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -57,6 +58,35 @@ program
   .argument('[server]', 'server address')
   .description("open the server's sign-up page in the default browser (or print its address)")
   .action((server: string | undefined) => c.register(server));
+
+// Tokens and WebDAV
+const token = program
+  .command('token')
+  .description('personal access tokens: passwords for WebDAV drives, scripts and other devices');
+token
+  .command('ls')
+  .description('list your tokens: id, created, last used, name (* = the one this device uses)')
+  .addOption(json())
+  .action((o) => tokenLs(o, g()));
+token
+  .command('create')
+  .argument('<name>', 'what it is for, e.g. "laptop drive"')
+  .description('create a token and print it; it is shown only this once')
+  .addOption(json())
+  .action((name: string, o) => tokenCreate(name, o, g()));
+token
+  .command('revoke')
+  .argument('<token...>', 'id or name (see loft token ls)')
+  .description('revoke tokens: whatever uses them is signed out at once')
+  .addOption(json())
+  .action((keys: string[], o) => tokenRevoke(keys, o, g()));
+
+program
+  .command('dav')
+  .alias('webdav')
+  .description('print the WebDAV address and username to connect a drive to this account')
+  .addOption(json())
+  .action((o) => dav(o, g()));
 
 // Files
 program

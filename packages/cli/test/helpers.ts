@@ -19,12 +19,13 @@ export function tempHome(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'loft-cli-'));
 }
 
+/** The environment of a run: none of the caller's LOFT_* settings, only those a test passes in `extra`. */
 export function envFor(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: home, HOME: home, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: home, HOME: home };
   delete env.LOFT_SERVER;
   delete env.LOFT_TOKEN;
   delete env.LOFT_CONFIG_DIR;
-  return env;
+  return { ...env, ...extra };
 }
 
 /** Runs the real built binary as a child process (asynchronously: the server lives in this process). */

@@ -10,6 +10,7 @@ import { LinksPage } from './pages/links-page.js';
 import { PublicLinkPage } from './pages/public-link-page.js';
 import { SearchPage } from './pages/search-page.js';
 import { SendsPage } from './pages/sends-page.js';
+import { SettingsPage } from './pages/settings-page.js';
 import { SharedFolderPage, SharedWithMePage } from './pages/shared-page.js';
 import { SignInPage, SignUpPage } from './pages/auth-pages.js';
 import { TrashPage } from './pages/trash-page.js';
@@ -81,6 +82,7 @@ export function App() {
       inner = <SharedFolderPage rootId={rootId} segments={rest} selectId={loc.search.get('select')} />;
     } else if (loc.pathname === '/trash') inner = <TrashPage />;
     else if (loc.pathname === '/search') inner = <SearchPage q={loc.search.get('q') ?? ''} />;
+    else if (loc.pathname === '/settings') inner = <SettingsPage user={user} />;
     else
       inner = (
         <div className="empty">
@@ -115,6 +117,7 @@ function titleFor(pathname: string): string {
   if (pathname === '/sends') return 'Sends · Loft';
   if (pathname.startsWith('/s/')) return 'Shared file · Loft';
   if (pathname === '/search') return 'Search · Loft';
+  if (pathname === '/settings') return 'Settings · Loft';
   if (pathname === '/signup') return 'Create account · Loft';
   if (pathname === '/signin') return 'Sign in · Loft';
   return 'Loft';

@@ -371,6 +371,37 @@ describe(`accessibility of the main screens, WCAG 2.1 A and AA (${dialect})`, ()
         await tab.close();
       });
 
+      it('settings with every how-to open, a new token shown once, and the revoke dialog', async () => {
+        const tab = await tabIn({ as: alice });
+        const { page } = tab;
+        await page.goto('/settings');
+        await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+        await page.getByRole('list', { name: 'Signed-in sessions' }).getByText('This device').waitFor();
+        await expectTheme(page);
+        for (const summary of await page.locator('details.howto > summary').all()) await summary.click();
+        // The name refused, with its message tied to the field.
+        await page.getByRole('button', { name: 'Create token' }).click();
+        await page.locator('#token-name-error').waitFor();
+        const findings = await audit(page, `settings, how-tos open, name error (${theme})`);
+
+        const name = `Audit drive (${theme})`;
+        await page.getByRole('textbox', { name: 'Token name' }).fill(name);
+        await page.getByRole('button', { name: 'Create token' }).click();
+        await page.getByRole('textbox', { name: 'New token' }).waitFor();
+        await page.getByRole('list', { name: 'Access tokens' }).getByText(name).waitFor();
+        findings.push(...(await audit(page, `settings, new token shown (${theme})`)));
+
+        await page.getByRole('button', { name: `Revoke ${name}` }).click();
+        const dialog = page.getByRole('dialog', { name: 'Revoke token' });
+        await dialog.waitFor();
+        findings.push(...(await audit(page, `revoke token dialog (${theme})`)));
+        await dialog.getByRole('button', { name: 'Revoke' }).click();
+        await dialog.waitFor({ state: 'detached' });
+        report(findings);
+        expectNoProblems(tab);
+        await tab.close();
+      });
+
       it('360 px phone layout with the navigation drawer open', async () => {
         const tab = await tabIn({ as: alice, viewport: PHONE });
         const { page } = tab;

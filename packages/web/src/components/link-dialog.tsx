@@ -2,6 +2,7 @@ import type { Node } from '@loft/sdk';
 import { Check, Copy, Link2, Pencil, QrCode, Trash2 } from 'lucide-react';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, call, humanError } from '../lib/api.js';
+import { copyText } from '../lib/clipboard.js';
 import { formatDate, plural } from '../lib/format.js';
 import { toast } from '../lib/toasts.js';
 import { Dialog } from './dialog.js';
@@ -18,17 +19,6 @@ const statusText: Record<LinkInfo['status'], string> = {
   exhausted: 'Download limit reached',
   trashed: 'Item in trash',
 };
-
-/** Copies text, falling back to selecting it where the Clipboard API is not allowed (plain http). */
-async function copy(text: string, input?: HTMLInputElement | null): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    input?.select();
-    return false;
-  }
-}
 
 export function LinkCard(props: { link: LinkInfo; onChanged: () => void; showName?: boolean }) {
   const { link } = props;
@@ -56,7 +46,7 @@ export function LinkCard(props: { link: LinkInfo; onChanged: () => void; showNam
           type="button"
           className="button small"
           onClick={async () => {
-            const ok = await copy(link.url, document.getElementById(inputId) as HTMLInputElement | null);
+            const ok = await copyText(link.url, document.getElementById(inputId) as HTMLInputElement | null);
             setCopied(ok);
             toast(ok ? 'Link copied.' : 'Press Ctrl+C to copy the selected link.');
             if (ok) setTimeout(() => setCopied(false), 1500);

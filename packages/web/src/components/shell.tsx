@@ -1,5 +1,17 @@
 import type { User } from '@loft/sdk';
-import { HardDrive, Link2, LogOut, Menu, Monitor, Moon, Send, Sun, Trash2, Users } from 'lucide-react';
+import {
+  HardDrive,
+  Link2,
+  LogOut,
+  Menu,
+  Monitor,
+  Moon,
+  Send,
+  Settings,
+  Sun,
+  Trash2,
+  Users,
+} from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { api, session } from '../lib/api.js';
 import { navigate, useLocation } from '../lib/router.js';
@@ -86,12 +98,22 @@ export function Shell(props: { user: User; children: ReactNode }) {
         </a>
         <SearchBox />
         <ThemeToggle />
-        <div className="user-chip only-wide" title={props.user.email}>
+        <a
+          href="/settings"
+          className="user-chip only-wide"
+          title={`Settings · ${props.user.email}`}
+          onClick={(e) => {
+            if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+            e.preventDefault();
+            navigate('/settings');
+          }}
+        >
           <span className="avatar" aria-hidden="true">
             {props.user.username.slice(0, 1).toUpperCase()}
           </span>
           <span>{props.user.username}</span>
-        </div>
+          <span className="sr-only">(settings)</span>
+        </a>
         <button
           type="button"
           className="icon-button"
@@ -130,6 +152,13 @@ export function Shell(props: { user: User; children: ReactNode }) {
             active={pathname === '/trash'}
           >
             Trash
+          </NavLink>
+          <NavLink
+            href="/settings"
+            icon={<Settings size={18} aria-hidden="true" />}
+            active={pathname === '/settings'}
+          >
+            Settings
           </NavLink>
           <div className="grow" />
           <UsageBar user={props.user} />
