@@ -29,7 +29,9 @@ import { LocksService } from './locks/locks-service.js';
 import { PropertiesService } from './properties/properties-service.js';
 import { BlobCollector } from './storage/blob-collector.js';
 import type { BlobStore } from './storage/blob-store.js';
+import { DatabaseBlobStore } from './storage/database-blob-store.js';
 import { LocalBlobStore } from './storage/local-blob-store.js';
+import { TieredBlobStore } from './storage/tiered-blob-store.js';
 import { SendsService } from './sends/sends-service.js';
 import { SharingService } from './sharing/sharing-service.js';
 import { TrashService } from './trash/trash-service.js';
@@ -50,6 +52,9 @@ export interface AppOverrides {
 const HOUR = 3600_000;
 
 /** The composition root: every service is built here, once, from the parsed configuration. */
+/** Contents up to this size that arrive whole are kept in the database, not a file of their own. */
+const SMALL_BLOB_BYTES = 64 * 1024;
+
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<LoftApp> {
   const clock = overrides.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true });
@@ -57,7 +62,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Public-link tokens and visitor grants are derived from it; it never goes to the database.
   const linkSecrets = new LinkSecrets(readInstanceSecret(config.dataDir));
   const database = await openDatabase(config);
-  const blobs = overrides.blobs ?? new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  const blobs =
+    overrides.blobs ??
+    new TieredBlobStore(
+      new DatabaseBlobStore(database, clock),
+      new LocalBlobStore(path.join(config.dataDir, 'blobs')),
+      SMALL_BLOB_BYTES,
+    );
   await blobs.init();
 
   const metrics = new Metrics();

@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/database.js';
+import { DatabaseBlobStore } from '../src/storage/database-blob-store.js';
 import { LocalBlobStore } from '../src/storage/local-blob-store.js';
+import { TieredBlobStore } from '../src/storage/tiered-blob-store.js';
+import { dropSchema, testEnv } from './helpers/server.js';
 import {
   blobStoreConformance,
   bytes,
@@ -29,6 +35,34 @@ blobStoreConformance('LocalBlobStore', async () => {
   return {
     store,
     cleanup: () => fs.rm(root, { recursive: true, force: true }),
+    leftovers: () => tmpEntries(root),
+    simulateInterruptedWrite: async () => {
+      await fs.writeFile(
+        path.join(root, 'tmp', `${randomBytes(12).toString('hex')}.part`),
+        randomBytes(4096),
+      );
+    },
+  };
+});
+
+// What the server runs: contents up to 64 KiB given whole go to the database, the rest to disk.
+blobStoreConformance('TieredBlobStore (database + local disk)', async () => {
+  const { env, dataDir, schema } = testEnv();
+  const database = await openDatabase(loadConfig(env));
+  const root = path.join(dataDir, 'blobs');
+  const store = new TieredBlobStore(
+    new DatabaseBlobStore(database, systemClock),
+    new LocalBlobStore(root),
+    64 * 1024,
+  );
+  await store.init();
+  return {
+    store,
+    cleanup: async () => {
+      await database.close();
+      await dropSchema(schema);
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
     leftovers: () => tmpEntries(root),
     simulateInterruptedWrite: async () => {
       await fs.writeFile(

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from './helpers/client.js';
-import { sha256, storedBlobs } from './helpers/files.js';
+import { sha256, storedBlobs, storedBlobsInDatabase } from './helpers/files.js';
 import { dialect, dropSchema, testEnv } from './helpers/server.js';
 
 const KiB = 1024;
@@ -152,12 +152,14 @@ describe(`crash in the middle of uploads (${dialect})`, () => {
   let proc: ServerProcess;
   let dataDir: string;
   let schema: string | null;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     const port = await freePort();
     const t = testEnv({ PORT: String(port) });
     dataDir = t.dataDir;
     schema = t.schema;
+    env = t.env;
     proc = new ServerProcess(t.env, `http://127.0.0.1:${port}`);
     await proc.start();
   });
@@ -275,8 +277,12 @@ describe(`crash in the middle of uploads (${dialect})`, () => {
     expect(me.usedBytes).toBe(versionBytes);
     expect(me.usedBytes).toBe(usedBeforeCrash);
     expect(me.quotaBytes).toBe(quota);
-    // No bytes of the interrupted uploads were kept under a blob name.
-    expect([...(await storedBlobs(blobsRoot)).keys()].sort()).toEqual([...referenced].sort());
+    // No bytes of the interrupted uploads were kept under a blob name, on disk or in the database.
+    const stored = new Set([
+      ...(await storedBlobs(blobsRoot)).keys(),
+      ...(await storedBlobsInDatabase(env)).keys(),
+    ]);
+    expect([...stored].sort()).toEqual([...referenced].sort());
 
     // The space the ten uploads held is free again: all of it fits, and not one byte more.
     const fill = randomBytes(SLOW_UPLOADS * SLOW_SIZE);

@@ -455,6 +455,84 @@ describe(`WebDAV (${dialect})`, () => {
     expect(intoSelf.status).toBe(409);
   });
 
+  it('works the way Finder writes a file: empty PUT, LOCK, chunked PUT with the token, AppleDouble, PROPPATCH', async () => {
+    await dav(server, alice, 'MKCOL', '/dav/mac');
+    expect((await dav(server, alice, 'PUT', '/dav/mac/photo.jpg', { body: '' })).status).toBe(201);
+    const lock = await dav(server, alice, 'LOCK', '/dav/mac/photo.jpg', {
+      body: LOCKINFO,
+      headers: { timeout: 'Second-600', depth: '0' },
+    });
+    expect(lock.status).toBe(200);
+    const token = /^<(.+)>$/.exec(lock.headers['lock-token'] as string)![1]!;
+    const jpeg = Buffer.alloc(300_000, 0xd8);
+    const put = await dav(server, alice, 'PUT', '/dav/mac/photo.jpg', {
+      body: Readable.from([jpeg.subarray(0, 100_000), jpeg.subarray(100_000)]),
+      headers: { if: `(<${token}>)`, 'x-expected-entity-length': String(jpeg.length) },
+    });
+    expect(put.status).toBe(204);
+    // The resource fork and Finder's folder settings are files like any other.
+    for (const name of ['._photo.jpg', '.DS_Store'])
+      expect(
+        (await dav(server, alice, 'PUT', `/dav/mac/${name}`, { body: Buffer.alloc(4096, 1) })).status,
+      ).toBe(201);
+    const xattr = await dav(server, alice, 'PROPPATCH', '/dav/mac/photo.jpg', {
+      headers: { if: `(<${token}>)` },
+      body:
+        '<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>' +
+        '<x:com.apple.FinderInfo xmlns:x="http://apple.com/ns/xattr">AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</x:com.apple.FinderInfo>' +
+        '</D:prop></D:set></D:propertyupdate>',
+    });
+    expect(xattr.text).toContain('HTTP/1.1 200 OK');
+    expect(
+      (await dav(server, alice, 'UNLOCK', '/dav/mac/photo.jpg', { headers: { 'lock-token': `<${token}>` } }))
+        .status,
+    ).toBe(204);
+    const listing = await dav(server, alice, 'PROPFIND', '/dav/mac/', { headers: { depth: '1' } });
+    expect(listing.text).toContain('<D:getcontentlength>300000</D:getcontentlength>');
+    expect(listing.text).toContain('/dav/mac/._photo.jpg');
+    expect(listing.text).toContain('com.apple.FinderInfo');
+  });
+
+  it('works the way the Windows Mini-Redirector mounts and saves', async () => {
+    const options = await dav(server, null, 'OPTIONS', '/');
+    expect(options.headers['ms-author-via']).toBe('DAV');
+    const root = await dav(server, alice, 'PROPFIND', '/dav', { headers: { depth: '0', translate: 'f' } });
+    expect(root.status).toBe(207);
+    expect(root.headers['content-length']).toBeDefined();
+    expect(root.text).toContain('<D:resourcetype><D:collection/></D:resourcetype>');
+    await dav(server, alice, 'PUT', '/dav/report.docx', { body: '' });
+    const lock = await dav(server, alice, 'LOCK', '/dav/report.docx', {
+      body: LOCKINFO.replace('mailto:me@example.test', 'ALICE-PC\\alice'),
+      headers: { timeout: 'Infinite, Second-4100000000' },
+    });
+    expect(lock.status).toBe(200);
+    // Infinite is capped by the server (LOFT_DAV_LOCK_MAX_SECONDS, an hour by default).
+    expect(lock.text).toMatch(/<D:timeout>Second-(3599|3600)<\/D:timeout>/);
+    const token = /^<(.+)>$/.exec(lock.headers['lock-token'] as string)![1]!;
+    const win32 =
+      '<?xml version="1.0" encoding="utf-8" ?><D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:schemas-microsoft-com:"><D:set><D:prop>' +
+      '<Z:Win32CreationTime>Sat, 21 Nov 2026 10:00:00 GMT</Z:Win32CreationTime><Z:Win32FileAttributes>00000020</Z:Win32FileAttributes>' +
+      '</D:prop></D:set></D:propertyupdate>';
+    const patch = await dav(server, alice, 'PROPPATCH', '/dav/report.docx', {
+      headers: { if: `(<${token}>)` },
+      body: win32,
+    });
+    expect(count(patch.text, /HTTP\/1.1 200 OK/g)).toBe(2);
+    expect(
+      (
+        await dav(server, alice, 'PUT', '/dav/report.docx', {
+          body: 'PK...',
+          headers: { if: `(<${token}>)` },
+        })
+      ).status,
+    ).toBe(204);
+    const got = await dav(server, alice, 'GET', '/dav/report.docx', { headers: { translate: 'f' } });
+    expect(got.text).toBe('PK...');
+    const props = await dav(server, alice, 'PROPFIND', '/dav/report.docx', { headers: { depth: '0' } });
+    expect(props.text).toContain('Win32FileAttributes');
+    expect(props.text).toContain('ALICE-PC');
+  });
+
   it('streams a Depth 1 listing of a large folder, every entry once', async () => {
     await dav(server, alice, 'MKCOL', '/dav/big');
     const n = 5_100;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'k
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { migrateToLatest } from './migrations/index.js';
-import type { DB } from './schema.js';
+import type { DB, Executor } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -15,6 +16,12 @@ export interface Database {
   dialect: Dialect;
   /** Runs fn in one transaction; the only way services group writes. */
   transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /**
+   * The transaction the caller runs in, else the database: for code behind a port that cannot be
+   * handed one (the database blob store). On SQLite a query outside the open transaction would
+   * wait for it forever, since both need the one connection.
+   */
+  current(): Executor;
   ping(): Promise<void>;
   /**
    * Resolves once every transaction committed so far is on disk. Writes call it before they
@@ -74,10 +81,12 @@ export async function openDatabase(config: Config): Promise<Database> {
     db as unknown as Kysely<unknown>,
     dialect === 'postgres' ? config.databaseSchema : undefined,
   );
+  const ambient = new AsyncLocalStorage<Transaction<DB>>();
   return {
     db,
     dialect,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: (fn) => db.transaction().execute((trx) => ambient.run(trx, () => fn(trx))),
+    current: () => ambient.getStore() ?? db,
     ping: async () => {
       await sql`select 1`.execute(db);
     },

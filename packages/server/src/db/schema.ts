@@ -156,6 +156,13 @@ export interface PropertiesTable {
   xml: string;
 }
 
+export interface BlobDataTable {
+  sha256: string;
+  size: number;
+  data: Buffer;
+  created_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   tokens: TokensTable;
@@ -170,6 +177,7 @@ export interface DB {
   sends: SendsTable;
   locks: LocksTable;
   properties: PropertiesTable;
+  blob_data: BlobDataTable;
 }
 
 /** Anything a repository function can run on: the database or an open transaction. */

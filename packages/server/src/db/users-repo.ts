@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { SqliteAdapter, sql } from 'kysely';
 import type { Executor, UsersTable } from './schema.js';
 
 export type UserRow = UsersTable;
@@ -101,9 +101,12 @@ export const usersRepo = {
  * Serializes tree-shape changes (moves) of one user: a no-op UPDATE takes the row lock on
  * PostgreSQL; SQLite transactions are serialized already.
  */
-export const lockUserTree = (ex: Executor, userId: string) =>
-  ex
+export const lockUserTree = async (ex: Executor, userId: string): Promise<void> => {
+  // SQLite runs one transaction at a time on its one connection: there is nothing to wait for.
+  if (ex.getExecutor().adapter instanceof SqliteAdapter) return;
+  await ex
     .updateTable('users')
     .set({ root_id: sql`root_id` })
     .where('id', '=', userId)
     .execute();
+};

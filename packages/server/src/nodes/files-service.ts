@@ -39,7 +39,7 @@ export interface UploadResult {
 type Target =
   | { kind: 'folder'; parentId: string; name: string }
   /** By path, from the actor's root or from the folder `fromId` (which may be shared with them). */
-  | { kind: 'path'; parents: string[]; name: string; fromId?: string }
+  | { kind: 'path'; parents: string[]; name: string; fromId?: string; createParents?: boolean }
   | { kind: 'node'; nodeId: string };
 
 export interface VersionView {
@@ -95,6 +95,20 @@ export class FilesService {
     const name = names.pop();
     if (!name) throw errors.invalidPath('the path must name a file');
     return this.upload(actor, { kind: 'path', parents: names, name, fromId: folderId }, input);
+  }
+
+  /**
+   * Names from the actor's root, whose folders must all exist: a WebDAV PUT. Resolved inside the
+   * upload's own transaction, so it costs no lookups before the body is read.
+   */
+  uploadAt(actor: Actor, names: string[], input: UploadInput) {
+    const name = names[names.length - 1];
+    if (name === undefined) throw errors.invalidPath('the path must name a file');
+    return this.upload(
+      actor,
+      { kind: 'path', parents: names.slice(0, -1), name, createParents: false },
+      input,
+    );
   }
 
   replaceContent(actor: Actor, nodeId: string, input: UploadInput) {
@@ -194,6 +208,7 @@ export class FilesService {
                 ? await this.access.loadFolder(actor, target.fromId, 'write', trx)
                 : await this.nodes.rootOf(actor, trx),
               target.parents,
+              target.createParents,
             );
       name = target.name;
       existing = await nodesRepo.findLiveChild(trx, parent.id, name);

@@ -281,10 +281,17 @@ export class NodesService {
   }
 
   /** mkdir -p inside a transaction, for uploads by path and restores. */
-  async ensureFolders(trx: Executor, from: NodeRow, names: string[]): Promise<NodeRow> {
+  async ensureFolders(
+    trx: Executor,
+    from: NodeRow,
+    names: string[],
+    /** false: the folders must exist already (WebDAV never creates them on the way). */
+    create = true,
+  ): Promise<NodeRow> {
     let current = from;
     for (const name of names) {
       let existing = await nodesRepo.findLiveChild(trx, current.id, name);
+      if (!existing && !create) throw errors.missingParent();
       if (!existing) {
         await assertNameAllowed(trx, current, name);
         // Concurrent uploads into one new folder: the first creates it, the others use it.

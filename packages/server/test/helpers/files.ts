@@ -4,6 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/database.js';
 
 /** Writes `size` random bytes to a temp file in 1 MiB steps; returns its path and SHA-256. */
 export async function randomFile(
@@ -49,4 +51,15 @@ export async function storedBlobs(root: string): Promise<Map<string, number>> {
   };
   await walk(root);
   return files;
+}
+
+/** The blobs the database blob store holds (contents up to 64 KiB that arrived whole), by size. */
+export async function storedBlobsInDatabase(env: Record<string, string>): Promise<Map<string, number>> {
+  const database = await openDatabase(loadConfig(env));
+  try {
+    const rows = await database.db.selectFrom('blob_data').select(['sha256', 'size']).execute();
+    return new Map(rows.map((r) => [r.sha256, Number(r.size)]));
+  } finally {
+    await database.close();
+  }
 }

@@ -4,6 +4,7 @@ import * as m002 from './002-shares.js';
 import * as m004 from './004-sends.js';
 import * as m003 from './003-links.js';
 import * as m005 from './005-dav.js';
+import * as m006 from './006-blob-data.js';
 
 // Migrations are listed in code, not read from disk, so the compiled bundle carries them.
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '003-links': m003,
   '004-sends': m004,
   '005-dav': m005,
+  '006-blob-data': m006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -36,26 +36,23 @@ function uploadInput(c: DavContext): UploadInput {
   };
 }
 
-/** PUT: streamed into the same storage as every upload; a new version over an existing file. */
+/**
+ * PUT: streamed into the same storage as every upload; a new version over an existing file. The
+ * path is resolved inside the upload's transaction: no lookups before the body is read.
+ */
 export async function put(c: DavContext): Promise<void> {
-  const name = leafName(c, 'PUT');
-  const { node, parent } = await c.s.nodes.lookup(c.actor, c.path.names);
-  if (node?.kind === 'folder')
-    throw new LoftError('method_not_allowed', 'A folder has no content to replace.');
+  leafName(c, 'PUT');
   const input = uploadInput(c);
-  // If-None-Match: * creates, never replaces.
-  if (node && input.conflict === 'fail') throw errors.preconditionFailed();
-  const folder = parent ?? (node ? null : await parentFolder(c, c.path.names));
   try {
-    const r = node
-      ? await c.s.files.replaceContent(c.actor, node.id, { ...input, conflict: 'overwrite' })
-      : await c.s.files.uploadInto(c.actor, folder!.id, name, input);
+    const r = await c.s.files.uploadAt(c.actor, c.path.names, input);
     c.reply.header('etag', davEtag(r.node.sha256!));
     await c.reply.status(r.created ? 201 : 204).send();
   } catch (e) {
-    // If-None-Match: * over an existing file, from the service's conflict check.
-    if (isLoftError(e) && e.code === 'name_conflict' && input.conflict === 'fail')
-      throw errors.preconditionFailed();
+    if (isLoftError(e) && e.code === 'name_conflict') {
+      // If-None-Match: * with something there; otherwise the name is a folder's.
+      if (input.conflict === 'fail') throw errors.preconditionFailed();
+      throw new LoftError('method_not_allowed', 'A folder has no content to replace.');
+    }
     throw e;
   }
 }
