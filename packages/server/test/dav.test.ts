@@ -221,6 +221,29 @@ describe(`WebDAV (${dialect})`, () => {
     expect((await dav(server, alice, 'DELETE', '/dav/')).status).toBe(405);
   });
 
+  it("keeps a sync client's modification time (X-OC-Mtime)", async () => {
+    const put = await dav(server, alice, 'PUT', '/dav/dated.txt', {
+      body: 'old',
+      headers: { 'x-oc-mtime': '1700000000' },
+    });
+    expect([put.status, put.headers['x-oc-mtime']]).toEqual([201, 'accepted']);
+    const node = (await alice.client.json('GET', '/api/resolve?path=/dated.txt', undefined, 200)).body;
+    expect(node.modifiedAt).toBe(1_700_000_000_000);
+    const props = await dav(server, alice, 'PROPFIND', '/dav/dated.txt', {
+      headers: { depth: '0' },
+      body: propfindBody('<D:getlastmodified/>'),
+    });
+    expect(props.text).toContain('<D:getlastmodified>Tue, 14 Nov 2023 22:13:20 GMT</D:getlastmodified>');
+    // A value that is not a time is ignored: the upload time is kept instead.
+    const odd = await dav(server, alice, 'PUT', '/dav/dated.txt', {
+      body: 'new',
+      headers: { 'x-oc-mtime': 'yesterday' },
+    });
+    expect([odd.status, odd.headers['x-oc-mtime']]).toEqual([204, undefined]);
+    const after = (await alice.client.json('GET', '/api/resolve?path=/dated.txt', undefined, 200)).body;
+    expect(after.modifiedAt).toBeGreaterThan(1_700_000_000_000);
+  });
+
   it('refuses a PUT over quota with 507 and keeps nothing of it', async () => {
     const small = await startServer({ LOFT_DEFAULT_QUOTA: '64KiB' });
     try {

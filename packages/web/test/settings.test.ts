@@ -67,7 +67,7 @@ describe(`settings: WebDAV, access tokens and sessions in the browser (${dialect
     expect(await page.getByRole('textbox', { name: 'Username' }).inputValue()).toBe(username);
     await page.getByText('rclone (any system)').click();
     expect(await page.locator('.snippet code').last().textContent()).toBe(
-      `rclone config create loft webdav url=${server.url}/dav/ vendor=other user=${username} pass=$(rclone obscure TOKEN)`,
+      `rclone config create loft webdav url=${server.url}/dav/ vendor=owncloud user=${username} pass=$(rclone obscure TOKEN)`,
     );
     await page.getByText('Windows', { exact: true }).click();
     await page.getByText('This server is on plain HTTP', { exact: false }).waitFor();

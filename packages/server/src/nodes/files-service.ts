@@ -29,6 +29,8 @@ export interface UploadInput {
   conflict?: 'overwrite' | 'fail' | 'rename';
   /** Optimistic concurrency: the sha256 the caller expects the file to have now (If-Match). */
   ifMatch?: string | null;
+  /** The file's own modification time (ms), kept by sync clients; the upload time otherwise. */
+  modifiedAt?: number | null;
 }
 
 export interface UploadResult {
@@ -240,6 +242,7 @@ export class FilesService {
       content_type: contentType,
       created_at: now,
     };
+    const modifiedAt = input.modifiedAt ?? now;
     let node: NodeRow;
     if (existing) {
       node = {
@@ -248,7 +251,7 @@ export class FilesService {
         sha256: blob.sha256,
         content_type: contentType,
         current_version_id: version.id,
-        modified_at: now,
+        modified_at: modifiedAt,
       };
       await versionsRepo.insert(trx, version);
       await nodesRepo.update(trx, node.id, {
@@ -256,7 +259,7 @@ export class FilesService {
         sha256: node.sha256,
         content_type: node.content_type,
         current_version_id: node.current_version_id,
-        modified_at: now,
+        modified_at: modifiedAt,
       });
     } else {
       node = {
@@ -271,7 +274,7 @@ export class FilesService {
         content_type: contentType,
         current_version_id: version.id,
         created_at: now,
-        modified_at: now,
+        modified_at: modifiedAt,
         trashed_at: null,
         trash_root_id: null,
         original_path: null,

@@ -116,7 +116,7 @@ function DavSection(props: { user: User }) {
   const secure = location.protocol === 'https:';
   const s = secure ? 's' : '';
   const hostPath = `${location.host}/dav/`;
-  const rclone = `rclone config create loft webdav url=${url} vendor=other user=${props.user.username} pass=$(rclone obscure TOKEN)`;
+  const rclone = `rclone config create loft webdav url=${url} vendor=owncloud user=${props.user.username} pass=$(rclone obscure TOKEN)`;
   return (
     <section className="settings-section" aria-labelledby="dav-title">
       <h2 id="dav-title">Connect a drive (WebDAV)</h2>

@@ -32,8 +32,20 @@ function uploadInput(c: DavContext): UploadInput {
     contentType: c.req.headers['content-type'] ?? null,
     conflict: c.req.headers['if-none-match']?.trim() === '*' ? 'fail' : 'overwrite',
     // An unknown tag matches nothing: the PUT fails with 412 rather than overwriting blindly.
+    modifiedAt: mtimeOf(c.req.headers['x-oc-mtime']),
     ifMatch: typeof ifMatch === 'string' && ifMatch.trim() !== '*' ? (sha256OfEtag(ifMatch) ?? 'none') : null,
   };
+}
+
+/**
+ * X-OC-Mtime (ownCloud's, sent by rclone with vendor=owncloud and by desktop sync clients): the
+ * file's modification time in seconds, so a later sync sees it unchanged. Out-of-range values are
+ * ignored, not refused: the upload itself is fine.
+ */
+function mtimeOf(raw: string | string[] | undefined): number | null {
+  if (typeof raw !== 'string' || !/^\d{1,11}(\.\d+)?$/.test(raw.trim())) return null;
+  const ms = Math.round(Number(raw.trim()) * 1000);
+  return ms > 0 && ms < 8.64e15 ? ms : null;
 }
 
 /**
@@ -46,6 +58,7 @@ export async function put(c: DavContext): Promise<void> {
   try {
     const r = await c.s.files.uploadAt(c.actor, c.path.names, input);
     c.reply.header('etag', davEtag(r.node.sha256!));
+    if (input.modifiedAt !== null) c.reply.header('x-oc-mtime', 'accepted');
     await c.reply.status(r.created ? 201 : 204).send();
   } catch (e) {
     if (isLoftError(e) && e.code === 'name_conflict') {
