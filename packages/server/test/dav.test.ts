@@ -442,6 +442,70 @@ describe(`WebDAV (${dialect})`, () => {
     expect((await dav(server, bob, 'PUT', '/dav/team/new.txt', { body: 'n' })).status).toBe(201);
   });
 
+  it('shows what others shared under "Shared with me", with the share\'s role on every write', async () => {
+    const owner = await davUser(server);
+    const other = await davUser(server);
+    const me = await davUser(server);
+    const enc = encodeURIComponent('Shared with me');
+    // Nothing shared yet: no such folder at the top.
+    expect((await dav(server, me, 'PROPFIND', '/dav/', { headers: { depth: '1' } })).text).not.toContain(enc);
+    for (const [u, role] of [
+      [owner, 'editor'],
+      [other, 'viewer'],
+    ] as const) {
+      await dav(server, u, 'MKCOL', '/dav/Plans');
+      await dav(server, u, 'PUT', '/dav/Plans/readme.txt', { body: `from ${u.username}` });
+      const plans = (await u.client.json('GET', '/api/resolve?path=/Plans', undefined, 200)).body;
+      await u.client.json('POST', `/api/nodes/${plans.id}/shares`, { user: me.username, role }, 201);
+    }
+    const top = await dav(server, me, 'PROPFIND', '/dav/', { headers: { depth: '1' } });
+    expect(top.text).toContain(`<D:href>/dav/${enc}/</D:href>`);
+    const shared = await dav(server, me, 'PROPFIND', `/dav/${enc}/`, { headers: { depth: '1' } });
+    const mine = `/dav/${enc}/Plans/`;
+    // Hrefs percent-encode parentheses too.
+    const theirs = `/dav/${enc}/Plans%20%28${encodeURIComponent(other.username)}%29/`;
+    expect(shared.text).toContain(`<D:href>${mine}</D:href>`);
+    expect(shared.text).toContain(`<D:href>${theirs}</D:href>`);
+    expect(shared.text).not.toContain('quota-used-bytes');
+
+    // Editor: writes land in the owner's tree and quota; viewer: reads only.
+    expect((await dav(server, me, 'GET', `${mine}readme.txt`)).text).toBe(`from ${owner.username}`);
+    expect((await dav(server, me, 'PUT', `${mine}notes.txt`, { body: 'mine' })).status).toBe(201);
+    expect((await dav(server, me, 'MKCOL', `${mine}sub`)).status).toBe(201);
+    expect(
+      (
+        await dav(server, me, 'MOVE', `${mine}notes.txt`, {
+          headers: { destination: `${mine}sub/notes.txt` },
+        })
+      ).status,
+    ).toBe(201);
+    const landed = (await owner.client.json('GET', '/api/resolve?path=/Plans/sub/notes.txt', undefined, 200))
+      .body;
+    expect(landed.size).toBe(4);
+    expect((await dav(server, me, 'GET', `${theirs}readme.txt`)).text).toBe(`from ${other.username}`);
+    expect((await dav(server, me, 'PUT', `${theirs}x.txt`, { body: 'no' })).status).toBe(403);
+    expect((await dav(server, me, 'DELETE', `${theirs}readme.txt`)).status).toBe(403);
+    // Copying out of a share into my own files is fine; moving out is not (it would change owner).
+    expect(
+      (await dav(server, me, 'COPY', `${theirs}readme.txt`, { headers: { destination: '/dav/copied.txt' } }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await dav(server, me, 'MOVE', `${mine}readme.txt`, { headers: { destination: '/dav/moved.txt' } }))
+        .status,
+    ).toBe(409);
+
+    // The folder itself is not mine to change, and its name is reserved in my files.
+    expect((await dav(server, me, 'MKCOL', `/dav/${enc}/New`)).status).toBe(403);
+    expect((await dav(server, me, 'PUT', `/dav/${enc}/new.txt`, { body: 'x' })).status).toBe(403);
+    expect((await dav(server, me, 'DELETE', `/dav/${enc}/`)).status).toBe(403);
+    expect((await dav(server, me, 'DELETE', mine)).status).toBe(403);
+    const root = me.client.user!.rootId;
+    expect(
+      (await me.client.json('POST', `/api/nodes/${root}/folders`, { name: 'Shared with me' })).status,
+    ).toBe(400);
+  });
+
   it('copies and moves with Depth and Overwrite, the old destination going to the trash', async () => {
     await dav(server, alice, 'MKCOL', '/dav/cm');
     await dav(server, alice, 'MKCOL', '/dav/cm/src');

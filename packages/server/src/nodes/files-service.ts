@@ -103,12 +103,12 @@ export class FilesService {
    * Names from the actor's root, whose folders must all exist: a WebDAV PUT. Resolved inside the
    * upload's own transaction, so it costs no lookups before the body is read.
    */
-  uploadAt(actor: Actor, names: string[], input: UploadInput) {
+  uploadAt(actor: Actor, names: string[], input: UploadInput, fromId?: string) {
     const name = names[names.length - 1];
     if (name === undefined) throw errors.invalidPath('the path must name a file');
     return this.upload(
       actor,
-      { kind: 'path', parents: names.slice(0, -1), name, createParents: false },
+      { kind: 'path', parents: names.slice(0, -1), name, createParents: false, fromId },
       input,
     );
   }

@@ -21,6 +21,12 @@ export function normalizeName(raw: string): string {
   return name;
 }
 
+/**
+ * Where clients that show the file tree as a drive (WebDAV) put the items shared with the user,
+ * beside their own top-level folders; reserved there.
+ */
+export const SHARED_FOLDER_NAME = 'Shared with me';
+
 export const sortNameOf = (name: string): string => name.toLowerCase();
 
 /** Splits "/a/b/c" into normalized names; "/" and "" are the root (no segments). */

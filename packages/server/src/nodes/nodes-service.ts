@@ -13,7 +13,7 @@ import { PropertiesService } from '../properties/properties-service.js';
 import { newId } from '../util/ids.js';
 import type { Grant, NodeAccess } from './access.js';
 import { listFolder, type ListOptions } from './folder-listing.js';
-import { normalizeName, parsePath, sortNameOf, variantName } from './names.js';
+import { normalizeName, parsePath, SHARED_FOLDER_NAME, sortNameOf, variantName } from './names.js';
 import { toNodeView, type NodeView } from './node-view.js';
 
 export interface SearchOptions {
@@ -87,9 +87,11 @@ export class NodesService {
   async lookup(
     actor: Actor,
     names: string[],
-    ex: Executor = this.database.db,
+    /** Where the names start: the actor's root, or an item shared with them (authorized by the caller). */
+    from?: NodeRow,
   ): Promise<{ node: NodeRow | null; parent: NodeRow | null }> {
-    let node = await this.rootOf(actor, ex);
+    const ex = this.database.db;
+    let node = from ?? (await this.rootOf(actor, ex));
     for (const [i, name] of names.entries()) {
       if (node.kind !== 'folder') return { node: null, parent: null };
       const child = await nodesRepo.findLiveChild(ex, node.id, name);
@@ -342,7 +344,7 @@ export class NodesService {
       }
       const newName = name ?? node.name;
       if (newName === node.name && parentId === node.parent_id) return toNodeView(node);
-      if (MAYBE_USERNAME.test(newName))
+      if (MAYBE_USERNAME.test(newName) || newName === SHARED_FOLDER_NAME)
         await assertNameAllowed(trx, (await nodesRepo.findById(trx, parentId))!, newName);
       await this.locks.assertWritable(trx, actor, checks);
       await this.locks.forget(trx, node.owner_id, node.id);
@@ -489,7 +491,10 @@ export class NodesService {
     policy: ConflictPolicy,
     label: string,
   ): Promise<string> {
-    const parent = MAYBE_USERNAME.test(name) ? await nodesRepo.findById(trx, parentId) : undefined;
+    const parent =
+      MAYBE_USERNAME.test(name) || name === SHARED_FOLDER_NAME
+        ? await nodesRepo.findById(trx, parentId)
+        : undefined;
     const taken = async (n: string) =>
       (await nodesRepo.findLiveChild(trx, parentId, n)) !== undefined ||
       (parent !== undefined && (await isReservedName(trx, parent, n)));
@@ -589,12 +594,18 @@ const MAYBE_USERNAME = /^[a-z0-9._-]{3,32}$/;
  * Only names that could be a username cost a query.
  */
 export async function isReservedName(ex: Executor, parent: NodeRow, name: string): Promise<boolean> {
-  if (parent.parent_id !== null || !MAYBE_USERNAME.test(name)) return false;
+  if (parent.parent_id !== null) return false;
+  if (name === SHARED_FOLDER_NAME) return true;
+  if (!MAYBE_USERNAME.test(name)) return false;
   const owner = await usersRepo.findById(ex, parent.owner_id);
   return owner?.root_id === parent.id && owner.username === name;
 }
 
 export async function assertNameAllowed(ex: Executor, parent: NodeRow, name: string): Promise<void> {
+  if (name === SHARED_FOLDER_NAME && parent.parent_id === null)
+    throw errors.invalidName(
+      `"${name}" is reserved at the top of your files: WebDAV clients show the items shared with you there`,
+    );
   if (await isReservedName(ex, parent, name))
     throw errors.invalidName(
       `"${name}" is your username, which is reserved at the top of your files (WebDAV clients reach your drive at /dav/${name}/)`,

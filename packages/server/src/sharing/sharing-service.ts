@@ -8,7 +8,7 @@ import { nodesRepo } from '../db/nodes-repo.js';
 import { sharesRepo, type ShareRow } from '../db/shares-repo.js';
 import { lockUserTree, usersRepo } from '../db/users-repo.js';
 import { versionsRepo } from '../db/versions-repo.js';
-import { sortNameOf } from '../nodes/names.js';
+import { sortNameOf, variantName } from '../nodes/names.js';
 import type { NodesService } from '../nodes/nodes-service.js';
 import { errors } from '../errors.js';
 import type { NodeAccess } from '../nodes/access.js';
@@ -194,6 +194,25 @@ export class SharingService {
       parentId: null,
       share: { id: r.share_id, role: r.share_role, sharedAt: Number(r.shared_at), owner: r.owner_username },
     }));
+  }
+
+  /**
+   * The items shared with the actor, each under a name unique among them, for clients that show
+   * shares as one folder (WebDAV): "Plans", and "Plans (bob)" for a second "Plans" shared later.
+   */
+  async incomingRoots(actor: Actor): Promise<{ name: string; node: NodeRow; role: ShareRole }[]> {
+    const rows = await sharesRepo.listForGrantee(this.database.db, actor.userId);
+    const used = new Set<string>();
+    const out: { name: string; node: NodeRow; role: ShareRole }[] = [];
+    // Oldest share first keeps its plain name, so a new share never renames one a client knows.
+    for (const r of [...rows].reverse()) {
+      const { share_id: _s, share_role, shared_at: _a, owner_username, ...node } = r;
+      let name = r.name;
+      for (let n = 1; used.has(name); n++) name = variantName(r.name, owner_username, n);
+      used.add(name);
+      out.push({ name, node: node as NodeRow, role: share_role });
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async sharedByMe(actor: Actor): Promise<SharedItem[]> {

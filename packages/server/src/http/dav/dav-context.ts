@@ -4,6 +4,7 @@ import type { NodeRow } from '../../db/nodes-repo.js';
 import { errors, isLoftError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { davEtag } from './dav-props.js';
+import { davLookup, isSharesFolder } from './dav-resolve.js';
 import { hrefOf, parseDavPath, pathOfUrl, type DavPath } from './dav-paths.js';
 import {
   evaluateIf,
@@ -56,8 +57,8 @@ async function stateOf(
     if (isLoftError(e)) return undefined;
     throw e;
   }
-  const { node } = await s.nodes.lookup(actor, names);
-  if (!node) return undefined;
+  const { node } = await davLookup(s, actor, names);
+  if (!node || isSharesFolder(node)) return node ? { etag: null, lockTokens: [] } : undefined;
   const locks = await s.locks.covering(node);
   return {
     etag: node.kind === 'file' ? davEtag(node.sha256!) : null,
@@ -67,7 +68,7 @@ async function stateOf(
 
 /** The item the request URL names, or 404. */
 export async function targetNode(c: DavContext): Promise<NodeRow> {
-  const { node } = await c.s.nodes.lookup(c.actor, c.path.names);
+  const { node } = await davLookup(c.s, c.actor, c.path.names);
   if (!node) throw errors.notFound();
   return node;
 }

@@ -3,6 +3,7 @@ import { errors } from '../../errors.js';
 import { depthOf, hrefFor, targetNode, type DavContext } from './dav-context.js';
 import { activeLock, DAV } from './dav-props.js';
 import { childElements, findChild, parseXml, readXmlBody, serializeElement } from './dav-xml.js';
+import { assertReal, davLookup } from './dav-resolve.js';
 import { parentFolder } from './dav-write.js';
 
 /** The first acceptable value of a Timeout header ("Second-600, Infinite"); null for none. */
@@ -46,7 +47,8 @@ export async function lock(c: DavContext): Promise<void> {
   const depth = depthOf(c.req, 'infinity');
   if (depth === '1') throw errors.badRequest('LOCK takes Depth: 0 or infinity.');
 
-  let { node } = await c.s.nodes.lookup(c.actor, c.path.names);
+  let { node } = await davLookup(c.s, c.actor, c.path.names);
+  if (node) assertReal(node);
   let status = 200;
   if (!node) {
     const name = c.path.names[c.path.names.length - 1];
@@ -58,7 +60,7 @@ export async function lock(c: DavContext): Promise<void> {
       contentType: null,
       conflict: 'fail',
     });
-    node = (await c.s.nodes.lookup(c.actor, c.path.names)).node;
+    node = (await davLookup(c.s, c.actor, c.path.names)).node;
     if (!node || node.id !== created.node.id) throw errors.notFound();
     status = 201;
   }

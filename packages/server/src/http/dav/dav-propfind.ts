@@ -15,6 +15,8 @@ import {
   type PropName,
   type PropRequest,
 } from './dav-props.js';
+import { SHARED_FOLDER_NAME } from '../../nodes/names.js';
+import { assertReal, davLookup, isSharesFolder, sharedRoots } from './dav-resolve.js';
 import { childElements, escapeXml, parseXml, readXmlBody, serializeElement } from './dav-xml.js';
 
 /** Below this many items an answer is sent whole, with a Content-Length (Windows prefers it). */
@@ -69,13 +71,16 @@ export async function propfind(c: DavContext): Promise<void> {
     const u = await s.files.usage(actor);
     quota = { used: u.usedBytes, available: Math.max(0, u.quotaBytes - u.usedBytes - u.reservedBytes) };
   }
+  const virtual = isSharesFolder(node);
+  // Quota is the user's own: shown on their folders, not on what others shared with them.
+  const own = node.owner_id === actor.userId;
   const self = renderResponse(
     {
       href: hrefFor(c, c.path.names, node.kind === 'folder'),
       node,
-      dead: want.dead ? await s.properties.list(actor, node.id) : [],
-      locks: want.locks ? await s.locks.covering(node) : [],
-      quota: node.kind === 'folder' ? quota : null,
+      dead: want.dead && !virtual ? await s.properties.list(actor, node.id) : [],
+      locks: want.locks && !virtual ? await s.locks.covering(node) : [],
+      quota: node.kind === 'folder' && own ? quota : null,
       now,
     },
     req,
@@ -85,6 +90,42 @@ export async function propfind(c: DavContext): Promise<void> {
     await c.reply.send(MULTISTATUS_OPEN + self + MULTISTATUS_CLOSE);
     return;
   }
+  if (virtual) {
+    // What others shared with the user, one level: each shared item under its name here.
+    const roots = await sharedRoots(s, actor);
+    const dead = want.dead ? groupDead(await s.properties.listFor(roots.map((r) => r.node.id))) : new Map();
+    let body = MULTISTATUS_OPEN + self;
+    for (const r of roots) {
+      body += renderResponse(
+        {
+          href: hrefFor(c, [...c.path.names, r.name], r.node.kind === 'folder'),
+          node: { ...r.node, name: r.name },
+          dead: dead.get(r.node.id) ?? [],
+          locks: want.locks ? await s.locks.covering(r.node) : [],
+          quota: null,
+          now,
+        },
+        req,
+      );
+    }
+    await c.reply.send(body + MULTISTATUS_CLOSE);
+    return;
+  }
+  // At the top of the user's own tree, "Shared with me" when anything is.
+  const sharesEntry =
+    c.path.names.length === 0 && (await sharedRoots(s, actor)).length > 0
+      ? renderResponse(
+          {
+            href: hrefFor(c, [SHARED_FOLDER_NAME], true),
+            node: (await davLookup(s, actor, [SHARED_FOLDER_NAME])).node!,
+            dead: [],
+            locks: [],
+            quota: null,
+            now,
+          },
+          req,
+        )
+      : '';
 
   const render = (n: NodeRow, names: string[], dead: Map<string, PropertyRow[]>, locks: LockRow[]) =>
     renderResponse(
@@ -93,7 +134,7 @@ export async function propfind(c: DavContext): Promise<void> {
         node: n,
         dead: dead.get(n.id) ?? [],
         locks,
-        quota: n.kind === 'folder' ? quota : null,
+        quota: n.kind === 'folder' && own ? quota : null,
         now,
       },
       req,
@@ -132,12 +173,12 @@ export async function propfind(c: DavContext): Promise<void> {
   const first = await pages.next();
   const firstRows = first.done ? [] : first.value;
   if (firstRows.length < PAGE) {
-    await c.reply.send(MULTISTATUS_OPEN + self + pageOf(firstRows) + MULTISTATUS_CLOSE);
+    await c.reply.send(MULTISTATUS_OPEN + self + sharesEntry + pageOf(firstRows) + MULTISTATUS_CLOSE);
     return;
   }
   // A large folder streams page by page, so memory stays flat whatever its size.
   async function* stream() {
-    yield MULTISTATUS_OPEN + self + pageOf(firstRows);
+    yield MULTISTATUS_OPEN + self + sharesEntry + pageOf(firstRows);
     for await (const rows of pages) yield pageOf(rows);
     yield MULTISTATUS_CLOSE;
   }
@@ -150,6 +191,7 @@ export async function proppatch(c: DavContext): Promise<void> {
   if (!root || root.ns !== DAV || root.local !== 'propertyupdate')
     throw errors.invalidXml('Expected a DAV:propertyupdate element.');
   const node = await targetNode(c);
+  assertReal(node);
   const ops: PropertyOp[] = [];
   const names: PropName[] = [];
   for (const action of childElements(root)) {

@@ -3,6 +3,7 @@ import type { UploadInput } from '../../nodes/files-service.js';
 import { depthOf, hasBody, hrefFor, targetNode, type DavContext } from './dav-context.js';
 import { destinationPath, parseDavPath } from './dav-paths.js';
 import { davEtag, sha256OfEtag } from './dav-props.js';
+import { assertReal, davLookup, writeBase } from './dav-resolve.js';
 
 /** The name of the item the URL names, or 403/405 for the root, which has none. */
 function leafName(c: DavContext, method: string): string {
@@ -14,8 +15,9 @@ function leafName(c: DavContext, method: string): string {
 
 /** The folder the URL's item is (or would be) in; 409 when it does not exist (RFC 4918 §9.7.1). */
 export async function parentFolder(c: DavContext, names: string[]) {
-  const { node } = await c.s.nodes.lookup(c.actor, names.slice(0, -1));
+  const { node } = await davLookup(c.s, c.actor, names.slice(0, -1));
   if (!node) throw errors.missingParent();
+  assertReal(node);
   if (node.kind !== 'folder') throw errors.notAFolder();
   return node;
 }
@@ -56,7 +58,15 @@ export async function put(c: DavContext): Promise<void> {
   leafName(c, 'PUT');
   const input = uploadInput(c);
   try {
-    const r = await c.s.files.uploadAt(c.actor, c.path.names, input);
+    const base = await writeBase(c.s, c.actor, c.path.names);
+    let r;
+    if (base.root && base.rest.length === 0) {
+      // The shared item itself: a file shared with the user, written over.
+      if (base.root.kind === 'folder')
+        throw new LoftError('method_not_allowed', 'A folder has no content to replace.');
+      if (input.conflict === 'fail') throw errors.preconditionFailed();
+      r = await c.s.files.replaceContent(c.actor, base.root.id, input);
+    } else r = await c.s.files.uploadAt(c.actor, base.rest, input, base.fromId);
     c.reply.header('etag', davEtag(r.node.sha256!));
     if (input.modifiedAt !== null) c.reply.header('x-oc-mtime', 'accepted');
     await c.reply.status(r.created ? 201 : 204).send();
@@ -73,8 +83,9 @@ export async function put(c: DavContext): Promise<void> {
 export async function mkcol(c: DavContext): Promise<void> {
   const name = leafName(c, 'MKCOL');
   if (await hasBody(c.req)) throw new LoftError('unsupported_media_type', 'MKCOL takes no body.');
-  const { node, parent } = await c.s.nodes.lookup(c.actor, c.path.names);
+  const { node, parent } = await davLookup(c.s, c.actor, c.path.names);
   if (node) throw new LoftError('method_not_allowed', 'Something already exists at this URL.');
+  if (parent) assertReal(parent);
   const folder = parent ?? (await parentFolder(c, c.path.names));
   await c.s.nodes.createFolder(c.actor, folder.id, name);
   await c.reply.status(201).send();
@@ -84,6 +95,7 @@ export async function mkcol(c: DavContext): Promise<void> {
 export async function del(c: DavContext): Promise<void> {
   leafName(c, 'DELETE');
   const node = await targetNode(c);
+  assertReal(node);
   await c.s.nodes.trash(c.actor, node.id);
   await c.reply.status(204).send();
 }
@@ -93,6 +105,7 @@ export async function copyOrMove(c: DavContext, move: boolean): Promise<void> {
   const method = move ? 'MOVE' : 'COPY';
   leafName(c, method);
   const source = await targetNode(c);
+  assertReal(source);
   const depth = depthOf(c.req, 'infinity');
   if (depth === '1' || (move && depth !== 'infinity' && source.kind === 'folder'))
     throw errors.badRequest(`${method} of a folder takes Depth: infinity${move ? '' : ' or 0'}.`);
@@ -111,7 +124,8 @@ export async function copyOrMove(c: DavContext, move: boolean): Promise<void> {
     .toUpperCase();
   if (overwrite !== 'T' && overwrite !== 'F') throw errors.badRequest('The Overwrite header must be T or F.');
   const folder = await parentFolder(c, dest);
-  const { node: existing } = await c.s.nodes.lookup(c.actor, dest);
+  const { node: existing } = await davLookup(c.s, c.actor, dest);
+  if (existing) assertReal(existing);
   if (existing) {
     if (overwrite === 'F') throw errors.preconditionFailed();
     // Replaced, not merged (RFC 4918 §9.8.4): the old item goes to the trash, recoverable.
