@@ -623,13 +623,23 @@ describe(`WebDAV (${dialect})`, () => {
   it('streams a Depth 1 listing of a large folder, every entry once', async () => {
     await dav(server, alice, 'MKCOL', '/dav/big');
     const n = 5_100;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let i = next++; i < n; i = next++)
-          await dav(server, alice, 'PUT', `/dav/big/f${i}.txt`, { body: String(i) });
-      }),
-    );
+    // Filled through the multipart API, 510 files a request: far quicker than 5,100 PUTs.
+    const big = (await alice.client.json('GET', '/api/resolve?path=/big', undefined, 200)).body;
+    for (let start = 0; start < n; start += 510) {
+      const boundary = `----dav${start}`;
+      let form = '';
+      for (let i = start; i < start + 510; i++)
+        form += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f${i}.txt"\r\n\r\n${i}\r\n`;
+      form += `--${boundary}--\r\n`;
+      const up = await alice.client.request('POST', `/api/nodes/${big.id}/files`, {
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(Buffer.byteLength(form)),
+        },
+        body: form,
+      });
+      expect(up.status).toBe(201);
+    }
     const r = await dav(server, alice, 'PROPFIND', '/dav/big/', {
       headers: { depth: '1' },
       body: propfindBody('<D:getetag/>'),
