@@ -240,7 +240,7 @@ async function loftUpload(s: Session, loft: ChildServer, file: string, size: num
   const samples: number[] = [];
   const sampler = sampleRss(loft.pid, RSS_EVERY_MS);
   const t0 = performance.now();
-  const r = await request(s.base, 'PUT', `/api/files?path=${encodeURIComponent(`/bench/${name}`)}`, {
+  const r = await request(s.base, 'PUT', `/api/files?path=${encodeURIComponent(`/large/${name}`)}`, {
     headers: { ...s.auth, 'content-type': 'application/octet-stream', 'content-length': String(size) },
     body: createReadStream(file, { highWaterMark: MiB }),
   }).finally(() => samples.push(...sampler.stop()));
